@@ -1,0 +1,37 @@
+import type { Ticket } from '../domain/ticket.js';
+
+/**
+ * Where tickets come from (local files, GitHub, Jira …) and where Nightshift tells
+ * their authors what happened. Unreadable tickets are returned as problems, not thrown.
+ */
+export interface TicketSource {
+  readonly kind: string;
+  listTickets(): Promise<TicketListing>;
+  /** Tells the author why a ticket was refused at intake (e.g. a `readiness` block or a comment). */
+  recordRefusal(ticketId: string, refusal: TicketRefusalNote): Promise<void>;
+  /** Clears a refusal note once the ticket is accepted. */
+  clearRefusal(ticketId: string): Promise<void>;
+  /** Sets the tracker's status of a ticket (e.g. `in-progress`, `partial`, `done`). */
+  updateStatus(ticketId: string, status: string): Promise<void>;
+}
+
+export interface TicketListing {
+  tickets: Ticket[];
+  problems: TicketProblem[];
+}
+
+/** A ticket the source could not read: where it is and what is wrong, field by field. */
+export interface TicketProblem {
+  /** A file path, an issue URL … */
+  location: string;
+  ticketId?: string;
+  field?: string;
+  message: string;
+}
+
+export interface TicketRefusalNote {
+  checkedAt: string;
+  batchId: string;
+  missingRequired: string[];
+  missingRecommended: string[];
+}
