@@ -2,7 +2,11 @@ import type { BatchState, BatchTransition } from '../domain/batch.js';
 import type { Stage } from '../domain/stage.js';
 import type { Ticket } from '../domain/ticket.js';
 import type { TicketRun, TicketRunTransition } from '../domain/ticket-run.js';
+import type { ScoreBreakdownItem } from '../domain/quality-score.js';
+import type { SecurityFinding } from '../domain/secret-scan.js';
 import type { AgentUsage } from './agent.js';
+
+export type { ScoreBreakdownItem, SecurityFinding };
 
 /**
  * Everything Nightshift must remember across processes and crashes. Each write is
@@ -97,22 +101,6 @@ export interface MergeRequestRecord {
   scoreBreakdown?: ScoreBreakdownItem[];
   securityFlags?: SecurityFinding[];
   reviewSummary?: string;
-}
-
-export interface ScoreBreakdownItem {
-  criterion: string;
-  points: number;
-  maximum: number;
-  explanation: string;
-}
-
-export interface SecurityFinding {
-  rule: string;
-  severity: 'low' | 'medium' | 'high';
-  file: string;
-  line?: number;
-  /** Never the raw secret: masked. */
-  message: string;
 }
 
 export interface GateResultRecord {

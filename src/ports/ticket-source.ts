@@ -27,6 +27,11 @@ export interface TicketProblem {
   ticketId?: string;
   field?: string;
   message: string;
+  /**
+   * `warning`: the ticket was still listed (e.g. an unknown front-matter key);
+   * `error` or absent: the ticket could not be read and is not in the listing.
+   */
+  severity?: 'error' | 'warning';
 }
 
 export interface TicketRefusalNote {

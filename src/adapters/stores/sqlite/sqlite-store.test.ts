@@ -1,0 +1,126 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { newTicketRun, transitionTicketRun } from '../../../domain/ticket-run.js';
+import { describeStoreContract } from '../../../testing/contracts/store.js';
+import { SqliteStore } from './sqlite-store.js';
+
+const directories: string[] = [];
+
+function temporaryDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'nightshift-sqlite-'));
+  directories.push(directory);
+  return directory;
+}
+
+afterAll(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+describeStoreContract('SqliteStore', () => SqliteStore.open(join(temporaryDirectory(), '.nightshift', 'nightshift.db')));
+
+describe('SqliteStore on disk', () => {
+  const AT = '2024-01-15T18:00:00.000Z';
+  const batch = {
+    id: '2024-01-15-overnight',
+    state: 'pending' as const,
+    createdAt: AT,
+    config: { maxTickets: 20, timeoutPerTicketMinutes: 30, parallelAgents: 3 },
+    manifestPath: '.nightshift/batches/2024-01-15-overnight/manifest.yaml',
+  };
+  const ticket = {
+    id: 'PROJ-142',
+    title: 'Auth',
+    labels: ['ready-for-agent'],
+    priority: 'high' as const,
+    estimatedFiles: [],
+    dependencies: [],
+    body: '',
+    acceptanceCriteria: ['works'],
+    openQuestions: [],
+    testCases: [],
+    readinessChecklist: [],
+    sourceReference: 'tickets/PROJ-142.md',
+  };
+
+  it('creates the parent directories and a WAL-mode database file', async () => {
+    const path = join(temporaryDirectory(), 'repo', '.nightshift', 'nightshift.db');
+    const store = await SqliteStore.open(path);
+    await store.close();
+    expect(existsSync(path)).toBe(true);
+    const raw = new Database(path, { readonly: true });
+    try {
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      const tables = raw.prepare("select name from sqlite_master where type = 'table' order by name").pluck().all();
+      expect(tables).toEqual(
+        expect.arrayContaining(['batches', 'batch_transitions', 'batch_tickets', 'ticket_runs', 'run_transitions', 'checkpoints', 'escalations', 'merge_requests', 'gate_results']),
+      );
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('keeps everything across close and reopen, and migrates only once', async () => {
+    const path = join(temporaryDirectory(), 'nightshift.db');
+    const first = await SqliteStore.open(path);
+    await first.createBatch(batch, [ticket], [newTicketRun(batch.id, ticket.id, AT)]);
+    const started = transitionTicketRun(newTicketRun(batch.id, ticket.id, AT), { type: 'start' }, '2024-01-15T18:01:00.000Z');
+    if (!started.ok) throw new Error(started.error);
+    await first.applyRunTransition(started.run, started.transition);
+    await first.saveEscalation({
+      batchId: batch.id,
+      ticketId: ticket.id,
+      trigger: 'architecture',
+      question: 'Which?',
+      options: [],
+      context: null,
+      createdAt: AT,
+    });
+    await first.close();
+
+    const second = await SqliteStore.open(path);
+    try {
+      expect(await second.latestBatch()).toStrictEqual(batch);
+      expect(await second.listBatchTickets(batch.id)).toStrictEqual([ticket]);
+      expect(await second.getRun(batch.id, ticket.id)).toStrictEqual(started.run);
+      expect(await second.listRunTransitions(batch.id)).toStrictEqual([started.transition]);
+      expect(await second.listEscalations({ open: true })).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+    const raw = new Database(path, { readonly: true });
+    try {
+      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(['0001-initial-schema']);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('lets two open stores on one file see each other’s writes', async () => {
+    const path = join(temporaryDirectory(), 'nightshift.db');
+    const writer = await SqliteStore.open(path);
+    const reader = await SqliteStore.open(path);
+    try {
+      await writer.createBatch(batch, [ticket], [newTicketRun(batch.id, ticket.id, AT)]);
+      expect((await reader.getBatch(batch.id))?.id).toBe(batch.id);
+    } finally {
+      await writer.close();
+      await reader.close();
+    }
+  });
+
+  it('works in memory with `:memory:`', async () => {
+    const store = await SqliteStore.open(':memory:');
+    await store.createBatch(batch, [], []);
+    expect((await store.listBatches()).map((record) => record.id)).toEqual([batch.id]);
+    await store.close();
+  });
+
+  it('names the file when it cannot be opened as a database', async () => {
+    const path = join(temporaryDirectory(), 'not-a-database.db');
+    writeFileSync(path, 'this is plain text, not SQLite '.repeat(100));
+    await expect(SqliteStore.open(path)).rejects.toThrow(path);
+  });
+});

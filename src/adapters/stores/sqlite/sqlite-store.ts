@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { KyselyStore } from './kysely-store.js';
+import type { NightshiftDatabase } from './nightshift-database.js';
+
+/** How long a writer waits for another process's lock before SQLite reports "database is locked". */
+const BUSY_TIMEOUT_MILLISECONDS = 10_000;
+
+/**
+ * The embedded store: one SQLite file, by default `.nightshift/nightshift.db` of the
+ * target repository, so a batch survives crashes and can be resumed by any later
+ * process. WAL mode lets the dashboard read while the pipeline writes.
+ */
+export class SqliteStore extends KyselyStore {
+  private constructor(
+    database: Kysely<NightshiftDatabase>,
+    /** The database file, or `:memory:`. */
+    readonly path: string,
+  ) {
+    super(database);
+  }
+
+  /**
+   * Opens (creating it and its parent directories when missing) the database at
+   * `path` and runs the migrations. Pass `:memory:` for a throw-away database.
+   */
+  static async open(path: string): Promise<SqliteStore> {
+    const location = path === ':memory:' ? path : resolve(path);
+    if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
+    const connection = openConnection(location);
+    const database = new Kysely<NightshiftDatabase>({ dialect: new SqliteDialect({ database: connection }) });
+    try {
+      await KyselyStore.migrate(database, 'sqlite', location);
+    } catch (error) {
+      await database.destroy();
+      throw error;
+    }
+    return new SqliteStore(database, location);
+  }
+}
+
+function openConnection(location: string): Database.Database {
+  let connection: Database.Database | undefined;
+  try {
+    connection = new Database(location);
+    connection.pragma('journal_mode = WAL');
+    connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MILLISECONDS}`);
+    connection.pragma('foreign_keys = ON');
+    return connection;
+  } catch (error) {
+    connection?.close();
+    throw new Error(`store ${location}: cannot open the SQLite database: ${(error as Error).message}`, { cause: error });
+  }
+}

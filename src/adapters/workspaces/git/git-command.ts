@@ -1,0 +1,77 @@
+import { execa } from 'execa';
+
+/** What one `git` invocation returned. */
+export interface GitResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface GitOptions {
+  cwd: string;
+  /** Written to git's standard input (commit messages go this way, never through a shell). */
+  input?: string;
+  /** Extra variables, e.g. `GIT_INDEX_FILE` or the commit identity. */
+  environment?: Record<string, string>;
+}
+
+/**
+ * Variables that would point git at another repository or index than the one we name
+ * (they are set, for instance, when Nightshift runs inside a git hook).
+ */
+const REPOSITORY_VARIABLES = [
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_COMMON_DIR',
+  'GIT_NAMESPACE',
+  'GIT_PREFIX',
+];
+
+function gitEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !REPOSITORY_VARIABLES.includes(name)) environment[name] = value;
+  }
+  return { ...environment, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...extra };
+}
+
+/** A git command that failed where success was expected: a defect or a broken repository. */
+export class GitCommandError extends Error {
+  override readonly name = 'GitCommandError';
+  constructor(
+    readonly gitArguments: readonly string[],
+    readonly cwd: string,
+    readonly result: GitResult,
+  ) {
+    super(`git ${gitArguments.join(' ')} failed in ${cwd} (exit ${result.exitCode}): ${result.stderr.trim() || result.stdout.trim()}`);
+  }
+}
+
+/** Runs `git` with an argument array (no shell), returning its exit code instead of throwing. */
+export async function runGit(gitArguments: readonly string[], options: GitOptions): Promise<GitResult> {
+  try {
+    const result = await execa('git', gitArguments, {
+      cwd: options.cwd,
+      input: options.input ?? '',
+      env: gitEnvironment(options.environment),
+      extendEnv: false,
+      reject: false,
+      stripFinalNewline: false,
+    });
+    if (result.exitCode === undefined) throw result;
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { exitCode: -1, stdout: '', stderr: `could not run git: ${message}` };
+  }
+}
+
+/** Runs `git` and returns its standard output; throws {@link GitCommandError} on a non-zero exit. */
+export async function git(gitArguments: readonly string[], options: GitOptions): Promise<string> {
+  const result = await runGit(gitArguments, options);
+  if (result.exitCode !== 0) throw new GitCommandError(gitArguments, options.cwd, result);
+  return result.stdout;
+}
