@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+
+export interface AgentProcessRequest {
+  executable: string;
+  arguments: string[];
+  workingDirectory: string;
+  environment: Record<string, string>;
+  timeoutMilliseconds: number;
+  /** Between SIGTERM and SIGKILL when the timeout strikes; 3 s unless told. */
+  killGraceMilliseconds?: number;
+  /** Decoded stdout text as it arrives (chunks, not lines). */
+  onStdout(text: string): void;
+}
+
+export interface AgentProcessOutcome {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** The last few thousand characters of stderr. */
+  stderrTail: string;
+  /** Set when the process could not be started at all (missing binary, bad directory). */
+  startError?: string;
+}
+
+const STDERR_TAIL_CHARACTERS = 4_000;
+
+/**
+ * Runs an agent CLI in a process group of its own with stdin closed, so that a timeout
+ * ends the agent and every command it started, and leftovers are ended when it exits.
+ * (The same file lives beside the Claude Code adapter: adapters never import each other.)
+ */
+export function runAgentProcess(request: AgentProcessRequest): Promise<AgentProcessOutcome> {
+  const grace = request.killGraceMilliseconds ?? 3_000;
+  return new Promise((resolve) => {
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(request.executable, request.arguments, {
+        cwd: request.workingDirectory,
+        env: request.environment,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      resolve({ exitCode: null, signal: null, timedOut: false, stderrTail: '', startError: (error as Error).message });
+      return;
+    }
+    const stdoutDecoder = new StringDecoder('utf8');
+    const stderrDecoder = new StringDecoder('utf8');
+    let stderrTail = '';
+    child.stdout?.on('data', (chunk: Buffer) => request.onStdout(stdoutDecoder.write(chunk)));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderrTail = (stderrTail + stderrDecoder.write(chunk)).slice(-STDERR_TAIL_CHARACTERS);
+    });
+
+    const signalGroup = (signal: NodeJS.Signals): void => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // The group is already gone.
+      }
+    };
+    let timedOut = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    let closeTimer: NodeJS.Timeout | undefined;
+    const timeoutTimer = setTimeout(() => {
+      timedOut = true;
+      signalGroup('SIGTERM');
+      killTimer = setTimeout(() => signalGroup('SIGKILL'), grace);
+    }, request.timeoutMilliseconds);
+
+    let finished = false;
+    const finish = (exitCode: number | null, signal: NodeJS.Signals | null, startError?: string): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timeoutTimer);
+      clearTimeout(killTimer);
+      clearTimeout(closeTimer);
+      const rest = stdoutDecoder.end();
+      if (rest) request.onStdout(rest);
+      stderrTail = (stderrTail + stderrDecoder.end()).slice(-STDERR_TAIL_CHARACTERS);
+      resolve({ exitCode, signal, timedOut, stderrTail, ...(startError === undefined ? {} : { startError }) });
+    };
+
+    child.on('error', (error) => {
+      if (child.pid === undefined) finish(null, null, error.message);
+    });
+    child.on('exit', (exitCode, signal) => {
+      signalGroup('SIGKILL');
+      // A grandchild outside the group may hold the pipes open: do not wait for it forever.
+      closeTimer = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        finish(exitCode, signal);
+      }, grace);
+    });
+    child.on('close', (exitCode, signal) => finish(exitCode, signal));
+  });
+}

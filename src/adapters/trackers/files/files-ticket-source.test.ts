@@ -1,0 +1,155 @@
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeTicketSourceContract } from '../../../testing/contracts/ticket-source.js';
+import { ticketFromFixture } from '../../../testing/contracts/ticket-source.js';
+import { FilesTicketSource } from './files-ticket-source.js';
+import { renderTicketFile } from './render-ticket-file.js';
+
+const temporaryRoots: string[] = [];
+
+async function makeRepository(): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), 'nightshift-tickets-'));
+  temporaryRoots.push(root);
+  await mkdir(path.join(root, 'tickets'));
+  return root;
+}
+
+afterEach(async () => {
+  await Promise.all(temporaryRoots.splice(0).map((root) => rm(root, { recursive: true, force: true })));
+});
+
+describeTicketSourceContract('files', async (fixtures) => {
+  const root = await makeRepository();
+  for (const [index, fixture] of fixtures.entries()) {
+    const { body: _body, sourceReference: _reference, ...draft } = ticketFromFixture(fixture, '');
+    await writeFile(path.join(root, 'tickets', `${String(index).padStart(3, '0')}-${fixture.id}.md`), renderTicketFile(draft));
+  }
+  return new FilesTicketSource({ repositoryRoot: root, directory: 'tickets' });
+});
+
+const VALID = '---\nid: PROJ-1\ntitle: First\nlabels: [ready-for-agent]\n---\n## Acceptance Criteria\n- works\n';
+
+describe('FilesTicketSource', () => {
+  let root: string;
+  let source: FilesTicketSource;
+  const write = (name: string, text: string) => writeFile(path.join(root, 'tickets', name), text);
+
+  beforeEach(async () => {
+    root = await makeRepository();
+    source = new FilesTicketSource({ repositoryRoot: root, directory: 'tickets' });
+  });
+
+  it('reads *.md files sorted by name, skipping other files, with paths relative to the repository', async () => {
+    await write('b.md', VALID.replace('PROJ-1', 'PROJ-2'));
+    await write('a.md', VALID);
+    await write('notes.txt', 'not a ticket');
+    await write('.hidden.md', VALID.replace('PROJ-1', 'PROJ-3'));
+    const listing = await source.listTickets();
+    expect(listing.problems).toEqual([]);
+    expect(listing.tickets.map((ticket) => [ticket.id, ticket.sourceReference])).toEqual([
+      ['PROJ-1', 'tickets/a.md'],
+      ['PROJ-2', 'tickets/b.md'],
+    ]);
+  });
+
+  it('never lets a bad file hide the good ones', async () => {
+    await write('1-good.md', VALID);
+    await write('2-broken.md', '---\nid: PROJ-2\ntitle: [\n---\n');
+    await write('3-unsafe.md', '---\nid: "../../etc/passwd"\ntitle: x\n---\n');
+    await write('4-no-front-matter.md', '# hello\n');
+    await write('5-good.md', VALID.replace('PROJ-1', 'PROJ-5'));
+    const listing = await source.listTickets();
+    expect(listing.tickets.map((ticket) => ticket.id)).toEqual(['PROJ-1', 'PROJ-5']);
+    expect(listing.problems.map((problem) => problem.location)).toEqual(['tickets/2-broken.md', 'tickets/3-unsafe.md', 'tickets/4-no-front-matter.md']);
+  });
+
+  it('takes the creation time from the file when the front matter has none', async () => {
+    await write('a.md', VALID);
+    const modified = new Date('2023-05-06T07:08:09.000Z');
+    await utimes(path.join(root, 'tickets', 'a.md'), modified, modified);
+    expect((await source.listTickets()).tickets[0]?.createdAt).toBe('2023-05-06T07:08:09.000Z');
+  });
+
+  it('reports a missing ticket directory as a problem', async () => {
+    const elsewhere = new FilesTicketSource({ repositoryRoot: root, directory: 'missing' });
+    expect(await elsewhere.listTickets()).toEqual({
+      tickets: [],
+      problems: [{ location: 'missing', message: expect.stringContaining('does not exist'), severity: 'error' }],
+    });
+  });
+
+  it('refuses a directory outside the repository', async () => {
+    const outside = new FilesTicketSource({ repositoryRoot: root, directory: '../' });
+    expect((await outside.listTickets()).problems[0]?.message).toContain('inside the repository');
+  });
+
+  it('does not follow symbolic links', async () => {
+    const target = path.join(root, 'outside.md');
+    await writeFile(target, VALID);
+    await symlink(target, path.join(root, 'tickets', 'link.md'));
+    const listing = await source.listTickets();
+    expect(listing.tickets).toEqual([]);
+    expect(listing.problems).toEqual([{ location: 'tickets/link.md', message: 'skipped: a symbolic link (not followed)', severity: 'error' }]);
+  });
+
+  it('maps ids to the files of the last listing, whatever the file is called', async () => {
+    await write('login-feature.md', VALID);
+    await source.listTickets();
+    await source.updateStatus('PROJ-1', 'in-progress');
+    expect(await readFile(path.join(root, 'tickets', 'login-feature.md'), 'utf8')).toContain('status: in-progress\n---\n');
+    await expect(source.updateStatus('PROJ-2', 'done')).rejects.toThrow(/not in the last listing/);
+  });
+
+  it('refuses to touch files before any listing', async () => {
+    await write('a.md', VALID);
+    await expect(source.updateStatus('PROJ-1', 'done')).rejects.toThrow(/list the tickets first/);
+  });
+
+  it('writes the refusal into every copy of a duplicated id', async () => {
+    await write('a.md', VALID);
+    await write('b.md', VALID);
+    await source.listTickets();
+    await source.recordRefusal('PROJ-1', { checkedAt: '2024-01-15T17:00:00Z', batchId: '2024-01-15-overnight', missingRequired: ['duplicate id PROJ-1'], missingRecommended: [] });
+    for (const name of ['a.md', 'b.md']) expect(await readFile(path.join(root, 'tickets', name), 'utf8')).toContain('readiness:\n  checked_at:');
+  });
+
+  it('keeps comments and the body byte for byte, writes atomically and keeps the file mode', async () => {
+    const original = '---\n# keep me\nid: PROJ-1 # inline\ntitle: "Quoted title"\nlabels: [ready-for-agent]\n---\n\n## Acceptance Criteria\n- works   \n\n<!-- trailing -->\n';
+    await write('a.md', original);
+    await chmod(path.join(root, 'tickets', 'a.md'), 0o640);
+    await source.listTickets();
+    const refusal = { checkedAt: '2024-01-15T17:00:00Z', batchId: '2024-01-15-overnight', missingRequired: ["open question: 'Which token library?'"], missingRecommended: ['no test cases'] };
+    await source.recordRefusal('PROJ-1', refusal);
+    const written = await readFile(path.join(root, 'tickets', 'a.md'), 'utf8');
+    expect(written.startsWith('---\n# keep me\nid: PROJ-1 # inline\ntitle: "Quoted title"\nlabels: [ready-for-agent]\nreadiness:\n')).toBe(true);
+    expect(written.endsWith('---\n\n## Acceptance Criteria\n- works   \n\n<!-- trailing -->\n')).toBe(true);
+    expect(await source.readRefusal('PROJ-1')).toEqual(refusal);
+    expect((await stat(path.join(root, 'tickets', 'a.md'))).mode & 0o777).toBe(0o640);
+    expect(await readdir(path.join(root, 'tickets'))).toEqual(['a.md']);
+    await source.clearRefusal('PROJ-1');
+    expect(await readFile(path.join(root, 'tickets', 'a.md'), 'utf8')).toBe(original);
+  });
+
+  it('does not rewrite a file when clearing a refusal it does not have', async () => {
+    await write('a.md', VALID);
+    const before = await stat(path.join(root, 'tickets', 'a.md'));
+    await source.listTickets();
+    await source.clearRefusal('PROJ-1');
+    expect((await stat(path.join(root, 'tickets', 'a.md'))).ino).toBe(before.ino);
+  });
+
+  it('refuses a status that is not a plain word', async () => {
+    await write('a.md', VALID);
+    await source.listTickets();
+    await expect(source.updateStatus('PROJ-1', 'done\nid: PROJ-9')).rejects.toThrow(/not a plain word/);
+  });
+
+  it('does not list the readiness block it wrote as an unknown key', async () => {
+    await write('a.md', VALID);
+    await source.listTickets();
+    await source.recordRefusal('PROJ-1', { checkedAt: 'x', batchId: 'y', missingRequired: [], missingRecommended: [] });
+    expect((await source.listTickets()).problems).toEqual([]);
+  });
+});

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { formatDemoGuide, runDemo } from '../demo/run-demo.js';
+import { boxWidth } from './review-command.js';
+import { formatNightReport, nightExitCode, nightReportJson } from './run-command.js';
+import { printJson } from '../with-runtime.js';
+
+/** `nightshift demo`: see the whole night on a sample repository, without spending a token. */
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('Create a sample repository with six tickets and run the whole pipeline on it with the real agent CLI and the scripted model server')
+    .option('--directory <dir>', 'where to create the demo (default: a new temporary directory)')
+    .option('--json', 'print the night report as JSON')
+    .addHelpText(
+      'after',
+      `
+The six tickets show every path: a ready high-priority ticket, a dependency pair
+(stacked branches), an escalation at C1, a ticket refused at intake, and a change
+whose tests fail at the gates. Nothing leaves this machine: the model is the
+scripted model server (see \`nightshift model-server --help\`).`,
+    )
+    .action(async (options: { directory?: string; json?: boolean }) => {
+      const result = await runDemo({ ...(options.directory === undefined ? {} : { directory: options.directory }), reviewWidth: boxWidth(), output: process.stderr });
+      if (options.json === true) {
+        printJson(nightReportJson(result.report));
+      } else {
+        process.stdout.write(formatNightReport(result.report));
+        process.stdout.write(`\n${await formatDemoGuide(result)}`);
+      }
+      process.exitCode = nightExitCode(result.report);
+    });
+}

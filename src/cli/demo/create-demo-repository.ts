@@ -1,0 +1,54 @@
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { DEMO_REPOSITORY_FILES } from './demo-repository.js';
+import { DEMO_TICKET_FILES } from './demo-tickets.js';
+
+const run = promisify(execFile);
+
+/** The environment variable the demo's config names for the agent's (fake) model key. */
+export const DEMO_MODEL_KEY_VARIABLE = 'NIGHTSHIFT_DEMO_MODEL_KEY';
+
+/**
+ * Creates the demo's git repository: the sample library, its backlog under
+ * `tickets/`, and a `nightshift.yaml` whose agent talks to the scripted model server.
+ */
+export async function createDemoRepository(root: string, modelServerUrl: string): Promise<void> {
+  await mkdir(root, { recursive: true });
+  const git = (...args: string[]) => run('git', args, { cwd: root });
+  await git('init', '--quiet', '--initial-branch', 'main');
+  await git('config', 'user.name', 'Demo Developer');
+  await git('config', 'user.email', 'developer@demo.invalid');
+  await writeFiles(root, DEMO_REPOSITORY_FILES);
+  await git('add', '-A');
+  await git('commit', '--quiet', '-m', 'Initial commit of string-kit');
+  await writeFiles(
+    join(root, 'tickets'),
+    DEMO_TICKET_FILES,
+  );
+  await writeFile(join(root, 'nightshift.yaml'), demoConfigText(modelServerUrl));
+  await git('add', '-A');
+  await git('commit', '--quiet', '-m', 'Add the backlog and the Nightshift configuration');
+}
+
+/** The demo's nightshift.yaml: the seed's batch defaults, the library's own checks as gates. */
+export function demoConfigText(modelServerUrl: string): string {
+  const config = {
+    tracker: { kind: 'files', directory: 'tickets', ready_label: 'ready-for-agent' },
+    agent: { kind: 'claude-code', model: 'claude-sonnet-4-5', base_url: modelServerUrl, api_key_env: DEMO_MODEL_KEY_VARIABLE },
+    batch: { max_tickets: 20, timeout_per_ticket: '30m', parallel_agents: 3 },
+    repository: { base_branch: 'main', branch_prefix: 'agent/' },
+    gates: { timeout: '5m', commands: { test: 'node --test', lint: 'node scripts/lint.js' } },
+  };
+  return `# Nightshift demo configuration: the agent talks to the scripted model server.\n${stringify(config)}`;
+}
+
+async function writeFiles(root: string, files: Record<string, string>): Promise<void> {
+  for (const [relativePath, content] of Object.entries(files)) {
+    const path = join(root, relativePath);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, content);
+  }
+}

@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { stringify } from 'yaml';
+import { runBatch, type NightReport } from '../../pipeline/run-batch.js';
+import { openRuntime } from '../../runtime/open-runtime.js';
+import { startModelServer } from '../../testing/model-server/start-model-server.js';
+import { ProgressDisplay } from '../progress-display.js';
+import { requireAgent } from '../require-agent.js';
+import { createDemoRepository, DEMO_MODEL_KEY_VARIABLE } from './create-demo-repository.js';
+import { DEMO_SCENARIO } from './demo-scenario.js';
+
+const run = promisify(execFile);
+
+export interface DemoResult {
+  directory: string;
+  repository: string;
+  report: NightReport;
+}
+
+/**
+ * `nightshift demo`: a sample repository, six tickets that walk every path, the
+ * scripted model server, and the whole pipeline run by the real agent CLI against it.
+ */
+export async function runDemo(request: { directory?: string; reviewWidth?: number; output: NodeJS.WriteStream }): Promise<DemoResult> {
+  const directory = request.directory === undefined ? await mkdtemp(join(tmpdir(), 'nightshift-demo-')) : resolve(request.directory);
+  const repository = join(directory, 'repository');
+  const scenarioPath = join(directory, 'scenario.yaml');
+  await mkdir(directory, { recursive: true });
+  await writeFile(scenarioPath, `# What the scripted model answers in the demo (abstract actions per ticket and stage).\n${stringify(DEMO_SCENARIO)}`);
+  const server = await startModelServer({ scenario: DEMO_SCENARIO, requestLogPath: join(directory, 'model-requests.ndjson') });
+  try {
+    await createDemoRepository(repository, server.url);
+    const runtime = await openRuntime({ repositoryRoot: repository, environment: { ...process.env, [DEMO_MODEL_KEY_VARIABLE]: 'scripted-model-key' } });
+    try {
+      await requireAgent(runtime.dependencies.agent);
+      const display = new ProgressDisplay(request.output);
+      display.start(`Nightshift demo in ${directory}\nScripted model server at ${server.url}; agent: ${runtime.dependencies.agent.name}`);
+      const report = await runBatch(runtime.dependencies, request.reviewWidth === undefined ? {} : { reviewWidth: request.reviewWidth }, display.listener).finally(() =>
+        display.stop(),
+      );
+      return { directory, repository, report };
+    } finally {
+      await runtime.close();
+    }
+  } finally {
+    await server.close();
+  }
+}
+
+/** Where to look after the demo: the manifest, branches, logs, summaries and the scenario. */
+export async function formatDemoGuide(result: DemoResult): Promise<string> {
+  const batchId = result.report.intake?.batchId ?? result.report.review?.batch.id ?? '<batch>';
+  const { stdout } = await run('git', ['branch', '--list', 'agent/*', '--format=%(refname:short)'], { cwd: result.repository });
+  const branches = stdout.split('\n').filter((line) => line.length > 0);
+  const state = join(result.repository, '.nightshift');
+  return [
+    'Where to look:',
+    `  Repository         ${result.repository}`,
+    `  Batch manifest     ${join(state, 'batches', batchId, 'manifest.yaml')}`,
+    `  Branches           ${branches.join(', ') || '(none)'}`,
+    `  Commit trailers    git -C ${result.repository} log -1 ${branches[0] ?? 'agent/DEMO-101'}`,
+    `  Ticket logs        ${join(state, 'batches', batchId, 'logs')}/<ticket>.ndjson`,
+    `  Review summaries   ${join(state, 'batches', batchId, 'reviews')}/<ticket>.md`,
+    `  Draft MRs          ${join(state, 'merge-requests')}`,
+    `  Refused ticket     ${join(result.repository, 'tickets', 'DEMO-105.md')} (see its readiness block)`,
+    `  Model scenario     ${join(result.directory, 'scenario.yaml')}`,
+    `  Model requests     ${join(result.directory, 'model-requests.ndjson')}`,
+    `  Again, by hand     nightshift review --repo ${result.repository}`,
+    '',
+  ].join('\n');
+}

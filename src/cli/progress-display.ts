@@ -1,0 +1,84 @@
+import type { ProgressEvent } from '../pipeline/pipeline-dependencies.js';
+
+const SPINNER_FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+const DONE_MARKS: Record<string, string> = {
+  ready: '✓',
+  gated: '✓',
+  gating: '✓',
+  partial: '◐',
+  escalated: '⚠',
+  failed: '✗',
+  timed_out: '✗',
+  skipped: '↷',
+};
+
+/**
+ * Shows each ticket's current stage while the night's work runs: a live block of
+ * spinner lines on a terminal, plain timestamped lines otherwise (CI, cron, files).
+ */
+export class ProgressDisplay {
+  private readonly lines = new Map<string, { text: string; done: boolean }>();
+  private readonly messages: string[] = [];
+  private renderedLineCount = 0;
+  private frame = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly output: NodeJS.WriteStream,
+    private readonly live: boolean = output.isTTY === true && process.env.TERM !== 'dumb',
+  ) {}
+
+  start(title: string): void {
+    if (this.live) {
+      this.output.write(`${title}\n`);
+      this.timer = setInterval(() => this.render(), 100);
+      this.timer.unref();
+    } else {
+      this.output.write(`${title}\n`);
+    }
+  }
+
+  /** Receives the pipeline's progress events. */
+  readonly listener = (event: ProgressEvent): void => {
+    if (event.type === 'message') {
+      if (this.live) this.messages.push(event.message);
+      else this.output.write(`${timestamp()} ${event.message}\n`);
+      return;
+    }
+    const text =
+      event.type === 'ticket-stage'
+        ? `${event.ticketId}  ${event.stage}${event.detail === undefined ? '' : `  ${event.detail}`}`
+        : `${event.ticketId}  ${event.state}${event.detail === undefined ? '' : `  ${event.detail}`}`;
+    const done = event.type === 'ticket-done';
+    if (this.live) {
+      this.lines.set(event.ticketId, { text: done ? `${DONE_MARKS[event.state] ?? '•'} ${text}` : text, done });
+    } else {
+      this.output.write(`${timestamp()} ${text}\n`);
+    }
+  };
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.live) this.render(true);
+  }
+
+  private render(final = false): void {
+    const spinner = SPINNER_FRAMES[this.frame % SPINNER_FRAMES.length] ?? '•';
+    this.frame += 1;
+    const width = Math.max(20, (this.output.columns ?? 100) - 1);
+    const body = [
+      ...this.messages.splice(0).map((message) => message.slice(0, width)),
+      ...[...this.lines.values()].map((line) => (line.done || final ? line.text : `${spinner} ${line.text}`).slice(0, width)),
+    ];
+    let text = this.renderedLineCount > 0 ? `\u001b[${this.renderedLineCount}A` : '';
+    text += body.map((line) => `\u001b[2K${line}\n`).join('');
+    this.output.write(text);
+    this.renderedLineCount = this.lines.size;
+  }
+}
+
+function timestamp(): string {
+  return new Date().toISOString().slice(11, 19);
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { BATCH_NAME_SUFFIX_PATTERN } from '../domain/batch-id.js';
+import { parseDuration } from '../domain/duration.js';
+
+/**
+ * The shape of `nightshift.yaml` as written (snake_case keys, durations as text), the
+ * first step of schema → normalize → rules. Every error message here is the
+ * expectation only ("a whole number from 1 to 32"); the parser adds what was found.
+ * Every key is optional: a missing key takes the seed's default in normalization.
+ */
+
+const ENVIRONMENT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const BRANCH_NAME = /^(?![-.])(?!.*\.\.)(?!.*@\{)(?!.*\/\/)(?!.*\/\.)(?!.*\.lock(?:\/|$))[A-Za-z0-9._/-]+(?<![./])$/;
+const EMAIL = /^[^\s<>@]+@[^\s<>@]+$/;
+
+const text = (expected: string) => z.string({ error: expected }).trim().min(1, { error: expected });
+
+const wholeNumber = (minimum: number, maximum: number) => {
+  const expected = `a whole number from ${minimum} to ${maximum}`;
+  return z.number({ error: expected }).int({ error: expected }).min(minimum, { error: expected }).max(maximum, { error: expected });
+};
+
+const duration = (maximumMinutes: number) => {
+  const expected = `a duration like 30m, 1h, 90s or a number of minutes, at most ${maximumMinutes / 60}h`;
+  return z.custom<string | number>(
+    (value) => {
+      const parsed = parseDuration(value);
+      return parsed.ok && parsed.minutes <= maximumMinutes;
+    },
+    { error: expected },
+  );
+};
+
+const section = <Shape extends z.ZodRawShape>(shape: Shape, what: string) =>
+  z.object(shape, { error: `a mapping of ${what} settings` }).nullish();
+
+const relativeDirectory = text('a directory inside the repository, like tickets').refine(
+  (value) => !value.startsWith('/') && !/^[A-Za-z]:/.test(value) && !value.split(/[\\/]/).includes('..') && !value.includes('\0'),
+  { error: 'a directory inside the repository (relative, without ".."), like tickets' },
+);
+
+/** The schema of the configuration file; exported for key discovery and the starter-file test. */
+export const configFileSchema = z.object(
+  {
+    tracker: section(
+      {
+        kind: z.enum(['files'], { error: 'one of: files (the only tracker supported so far)' }).nullish(),
+        directory: relativeDirectory.nullish(),
+        ready_label: text('a label name, like ready-for-agent').nullish(),
+      },
+      'tracker',
+    ),
+    agent: section(
+      {
+        kind: z.enum(['claude-code', 'command'], { error: 'one of: claude-code, command' }).nullish(),
+        binary: text('the agent executable: a name on PATH or a path').nullish(),
+        model: text('a model name, like claude-sonnet-4-5').nullish(),
+        base_url: text('an http(s) URL, like http://127.0.0.1:8787')
+          .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), { error: 'an http(s) URL, like http://127.0.0.1:8787' })
+          .nullish(),
+        api_key_env: z
+          .string({ error: 'an environment variable name, like ANTHROPIC_API_KEY' })
+          .regex(ENVIRONMENT_NAME, { error: 'an environment variable name, like ANTHROPIC_API_KEY' })
+          .nullish(),
+        extra_args: z.array(z.string({ error: 'a command-line argument (text)' }), { error: 'a list of command-line arguments' }).nullish(),
+        environment_allow: z
+          .array(z.string({ error: 'an environment variable name' }).regex(ENVIRONMENT_NAME, { error: 'an environment variable name, like HTTPS_PROXY' }), {
+            error: 'a list of environment variable names',
+          })
+          .nullish(),
+        command: text('a shell command template, like "aider --message-file {prompt_file}"').nullish(),
+      },
+      'agent',
+    ),
+    batch: section(
+      {
+        max_tickets: wholeNumber(1, 500).nullish(),
+        timeout_per_ticket: duration(24 * 60).nullish(),
+        parallel_agents: wholeNumber(1, 32).nullish(),
+        name_suffix: z
+          .string({ error: 'lowercase letters, digits and dashes, like overnight' })
+          .regex(BATCH_NAME_SUFFIX_PATTERN, { error: 'lowercase letters, digits and dashes (at most 40), like overnight' })
+          .nullish(),
+      },
+      'batch',
+    ),
+    repository: section(
+      {
+        base_branch: z.string({ error: 'a branch name, like main' }).regex(BRANCH_NAME, { error: 'a valid git branch name, like main' }).nullish(),
+        branch_prefix: z.string({ error: 'a branch prefix ending in "/", like agent/' }).nullish(),
+        author: section(
+          {
+            name: text('a commit author name, like Nightshift')
+              .refine((value) => !/[<>\n\r]/.test(value), { error: 'a commit author name without "<", ">" or line breaks' })
+              .nullish(),
+            email: z.string({ error: 'an email address, like nightshift@localhost' }).regex(EMAIL, { error: 'an email address, like nightshift@localhost' }).nullish(),
+          },
+          'commit author',
+        ),
+      },
+      'repository',
+    ),
+    gates: section(
+      {
+        timeout: duration(24 * 60).nullish(),
+        commands: z
+          .record(z.string(), text('a shell command, like npm test'), { error: 'a mapping of gate name to command, like { test: npm test }' })
+          .nullish(),
+      },
+      'gates',
+    ),
+    code_host: section({ kind: z.enum(['local'], { error: 'one of: local (the only code host supported so far)' }).nullish() }, 'code host'),
+  },
+  { error: 'a mapping of settings (key: value lines)' },
+);
+
+/** The configuration as written, after the schema and before normalization. */
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/**
+ * The keys the schema knows at a path of mappings (e.g. `[]`, `['repository', 'author']`),
+ * or undefined when the path holds free-form keys (gate names) or no mapping at all.
+ */
+export function knownConfigKeys(path: readonly string[]): string[] | undefined {
+  let schema: z.ZodType = configFileSchema;
+  for (const segment of path) {
+    const shape = objectShape(schema);
+    const next = shape?.[segment];
+    if (next === undefined) return undefined;
+    schema = next;
+  }
+  const shape = objectShape(schema);
+  return shape === undefined ? undefined : Object.keys(shape);
+}
+
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  let current: z.ZodType = schema;
+  while (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
+  return current instanceof z.ZodObject ? (current.shape as Record<string, z.ZodType>) : undefined;
+}

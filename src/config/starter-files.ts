@@ -1,0 +1,114 @@
+/**
+ * What `nightshift init` writes into a repository: a commented `nightshift.yaml` that
+ * names every key with what it does and its default, and one example ticket in the
+ * seed's format. Both are tested to load without a single error or warning, so a new
+ * user's first run is clean.
+ */
+
+/** The example ticket's file name, inside the ticket directory (`tracker.directory`). */
+export const EXAMPLE_TICKET_FILE_NAME = 'EXAMPLE-1.md';
+
+/** Where the example ticket goes with the default ticket directory. */
+export const EXAMPLE_TICKET_PATH = `tickets/${EXAMPLE_TICKET_FILE_NAME}`;
+
+/** The commented starter configuration. */
+export const STARTER_CONFIG_TEXT = `# nightshift.yaml: how Nightshift runs coding agents on this repository's tickets.
+# Every key is optional: a key left out takes the default named in its comment.
+# Durations are written 30m, 1h, 90s, or as a plain number of minutes.
+
+tracker:
+  # Where tickets come from. "files": Markdown tickets in a directory of this repository. Default: files
+  kind: files
+  # The directory of *.md tickets, relative to this file. Default: tickets
+  directory: tickets
+  # Only tickets carrying this label are considered for a batch. Default: ready-for-agent
+  ready_label: ready-for-agent
+
+agent:
+  # The coding agent: claude-code (the Claude Code CLI) or command (any CLI, see "command"). Default: claude-code
+  kind: claude-code
+  # The agent's executable. Default: the agent's usual name, found in node_modules/.bin or on PATH
+  # binary: claude
+  # The model the agent asks for. Default: the agent's own default model
+  # model: claude-sonnet-4-5
+  # Where the model is served, e.g. by "nightshift model-server" for a rehearsal. Default: the vendor's endpoint
+  # base_url: http://127.0.0.1:8787
+  # The name of Nightshift's environment variable whose value becomes the agent's API key. Default: none
+  # api_key_env: ANTHROPIC_API_KEY
+  # Extra command-line arguments for the agent. Default: []
+  extra_args: []
+  # Environment variables the agent may see beyond the built-in allow-list; never tokens. Default: []
+  environment_allow: []
+  # For kind: command only, and then required: the shell command; {prompt_file} becomes the prompt's path. No default
+  # command: "aider --message-file {prompt_file}"
+
+batch:
+  # The most tickets one batch takes (the seed's target is 10 to 20). Default: 20
+  max_tickets: 20
+  # How long an agent may work on one ticket before it is stopped. Default: 30m
+  timeout_per_ticket: 30m
+  # How many agents work at once, each in its own git worktree. Default: 3
+  parallel_agents: 3
+  # Batch ids are <date>-<suffix>, e.g. 2024-01-15-overnight. Default: overnight
+  name_suffix: overnight
+
+repository:
+  # The branch agents start from and merge requests target. Default: main
+  base_branch: main
+  # Agent branches are <prefix><ticket-id>, e.g. agent/PROJ-142; must end in "/". Default: agent/
+  branch_prefix: agent/
+  # The author of the agents' commits. Default: Nightshift <nightshift@localhost>
+  author:
+    name: Nightshift
+    email: nightshift@localhost
+
+gates:
+  # How long each gate command may run. Default: 10m
+  timeout: 10m
+  # The checks run on every agent branch, in this order: name: shell command. Default: none
+  commands:
+    test: npm test
+    lint: npm run lint
+
+code_host:
+  # Where branches and merge requests go. "local": branches in this repository. Default: local
+  kind: local
+`;
+
+/** The example ticket: ready in every respect except the label, so no batch takes it by surprise. */
+export const EXAMPLE_TICKET_TEXT = `---
+id: EXAMPLE-1
+title: Add a --version flag to the command line
+# Add ready-for-agent to the labels when the ticket is ready for an agent.
+labels: [example]
+# high, medium or low (default medium)
+priority: medium
+# small, medium or large
+complexity: small
+# Globs of the files the change should touch
+estimated_files: ["src/cli/*", "tests/cli/*"]
+# Ids of tickets that must be completed first
+dependencies: []
+---
+
+People filing bug reports do not know which version they run. The command line
+should print it.
+
+## Acceptance Criteria
+- \`--version\` prints the version from package.json and exits with status 0
+- \`-V\` is an alias of \`--version\`
+
+## Open Questions
+- None
+
+## Test Cases
+- running with \`--version\` prints \`1.2.3\` when package.json says 1.2.3
+- running with \`-V\` prints the same as \`--version\`
+
+## Agent Readiness
+- [x] Acceptance criteria clear
+- [x] No open questions
+- [x] Dependencies: None
+- [x] Estimated files: src/cli/*, tests/cli/*
+- [x] Complexity: Small
+`;

@@ -1,0 +1,34 @@
+import type { ArtifactStore } from '../ports/artifact-store.js';
+
+/**
+ * A ticket's log: one JSON line per agent event and pipeline step, under
+ * `.nightshift/batches/<batch>/logs/<ticket>.ndjson`, so a person can follow one
+ * ticket through the night. Writes are chained so lines keep their order.
+ */
+export class TicketLog {
+  private pending: Promise<void> = Promise.resolve();
+  readonly relativePath: string;
+
+  constructor(
+    private readonly artifacts: ArtifactStore,
+    readonly batchId: string,
+    readonly ticketId: string,
+  ) {
+    this.relativePath = ticketLogPath(batchId, ticketId);
+  }
+
+  /** Queues one record; call {@link flush} before relying on it being on disk. */
+  write(record: Record<string, unknown>): void {
+    const line = JSON.stringify({ batchId: this.batchId, ticketId: this.ticketId, ...record });
+    this.pending = this.pending.then(() => this.artifacts.appendLine(this.relativePath, line));
+  }
+
+  async flush(): Promise<void> {
+    await this.pending;
+  }
+}
+
+/** Where a ticket's log lives, relative to `.nightshift/`; ids are validated before they get here. */
+export function ticketLogPath(batchId: string, ticketId: string): string {
+  return `batches/${batchId}/logs/${ticketId}.ndjson`;
+}
