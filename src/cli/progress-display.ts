@@ -13,6 +13,13 @@ const DONE_MARKS: Record<string, string> = {
   skipped: '↷',
 };
 
+/** Where progress goes: a terminal (live) or any writable text sink (plain lines). */
+export interface ProgressOutput {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
 /**
  * Shows each ticket's current stage while the night's work runs: a live block of
  * spinner lines on a terminal, plain timestamped lines otherwise (CI, cron, files).
@@ -25,7 +32,7 @@ export class ProgressDisplay {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly output: NodeJS.WriteStream,
+    private readonly output: ProgressOutput,
     private readonly live: boolean = output.isTTY === true && process.env.TERM !== 'dumb',
   ) {}
 

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { runBatch, type NightReport } from '../../pipeline/run-batch.js';
 import { openRuntime } from '../../runtime/open-runtime.js';
 import { startModelServer } from '../../testing/model-server/start-model-server.js';
-import { ProgressDisplay } from '../progress-display.js';
+import { ProgressDisplay, type ProgressOutput } from '../progress-display.js';
 import { requireAgent } from '../require-agent.js';
 import { createDemoRepository, DEMO_MODEL_KEY_VARIABLE } from './create-demo-repository.js';
 import { DEMO_SCENARIO } from './demo-scenario.js';
@@ -24,7 +24,7 @@ export interface DemoResult {
  * `nightshift demo`: a sample repository, six tickets that walk every path, the
  * scripted model server, and the whole pipeline run by the real agent CLI against it.
  */
-export async function runDemo(request: { directory?: string; reviewWidth?: number; output: NodeJS.WriteStream }): Promise<DemoResult> {
+export async function runDemo(request: { directory?: string; reviewWidth?: number; output: ProgressOutput }): Promise<DemoResult> {
   const directory = request.directory === undefined ? await mkdtemp(join(tmpdir(), 'nightshift-demo-')) : resolve(request.directory);
   const repository = join(directory, 'repository');
   const scenarioPath = join(directory, 'scenario.yaml');

@@ -131,7 +131,7 @@ function pathCall(
   const pathParameter = match.parameters.path as OfferedToolParameter;
   input[pathParameter.name] = agentPath(pathParameter, path, worktreePath);
   for (const [role, value] of Object.entries(values) as [ParameterRole, string][]) {
-    const parameter = match.parameters[role] ?? matchParameters(match.tool, [role])?.[role];
+    const parameter = match.parameters[role];
     if (parameter) input[parameter.name] = value;
   }
   return { kind: 'tool-call', tool: match.tool.name, description, buildInput: () => ({ ok: true, input }) };

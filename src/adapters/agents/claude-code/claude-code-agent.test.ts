@@ -75,10 +75,15 @@ describe('ClaudeCodeAgent', () => {
 
   describe('against the scripted model server', () => {
     let server: RunningModelServer;
+    let outside: string;
     beforeAll(async () => {
+      outside = join(root, 'outside-the-worktree.txt');
       server = await startModelServer({
         scenario: {
-          tickets: { 'DEMO-1': { C0: [{ report: { summary: 's', files: [] } }], C2: [{ report: { summary: 's', changes: ['c'] } }] } },
+          tickets: {
+            'DEMO-1': { C0: [{ report: { summary: 's', files: [] } }], C2: [{ report: { summary: 's', changes: ['c'] } }] },
+            'DEMO-2': { C2: [{ write: { path: outside, content: 'escaped' } }, { write: { path: 'inside.txt', content: 'fine' } }, { say: 'tried' }] },
+          },
         },
       });
     });
@@ -110,6 +115,28 @@ describe('ClaudeCodeAgent', () => {
       expect(offered('C0').filter((tool) => ['Write', 'Edit', 'Bash', 'NotebookEdit', 'WebFetch', 'Task', 'Agent'].includes(tool))).toEqual([]);
       expect(offered('C2')).toEqual(expect.arrayContaining(['Read', 'Write', 'Edit', 'Bash']));
       expect(offered('C2').filter((tool) => ['WebFetch', 'WebSearch', 'Task', 'Agent'].includes(tool))).toEqual([]);
+    });
+
+    it('confines its file tools to the worktree at C2', async () => {
+      const agent = new ClaudeCodeAgent({ binary: claudeBinary, baseUrl: server.url, apiKey: 'k', parentEnvironment: process.env, maxRetries: 0 });
+      const worktree = await mkdtemp(join(root, 'worktree-confined-'));
+      const result = await agent.runStage(
+        {
+          batchId: 'b',
+          ticketId: 'DEMO-2',
+          stage: 'C2',
+          attempt: 1,
+          prompt: formatScenarioMarkers({ ticketId: 'DEMO-2', stage: 'C2', attempt: 1, worktreePath: worktree }),
+          worktreePath: worktree,
+          privateDirectory: join(root, 'private-confined'),
+          access: 'edit-worktree',
+          timeoutMilliseconds: 60_000,
+        },
+        () => {},
+      );
+      expect(result).toMatchObject({ outcome: 'completed', finalText: 'tried' });
+      expect(existsSync(outside)).toBe(false);
+      expect(existsSync(join(worktree, 'inside.txt'))).toBe(true);
     });
   });
 });

@@ -1,0 +1,47 @@
+import { stringify } from 'yaml';
+import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
+import { createGitFixture, type GitFixture } from './git-fixture.js';
+import type { ScenarioDocument } from './model-server/scenario.js';
+import { startModelServer, type RunningModelServer } from './model-server/start-model-server.js';
+
+/** The variable the fixture's config names for the agent's key; its value is fake. */
+const MODEL_KEY_VARIABLE = 'NIGHTSHIFT_TEST_MODEL_KEY';
+
+export interface NightFixture {
+  repository: GitFixture;
+  server: RunningModelServer;
+  /** Opens the runtime the way the CLI does, with the real Claude Code CLI as the agent. */
+  openRuntime(environment?: Record<string, string>): Promise<Runtime>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A real repository with tickets and a nightshift.yaml whose agent is the real
+ * Claude Code CLI talking to a scripted model server: the whole night, locally.
+ */
+export async function createNightFixture(request: {
+  files: Record<string, string>;
+  tickets: Record<string, string>;
+  scenario: ScenarioDocument;
+  gates?: Record<string, string>;
+  batch?: Record<string, unknown>;
+}): Promise<NightFixture> {
+  const server = await startModelServer({ scenario: request.scenario });
+  const config = {
+    agent: { kind: 'claude-code', model: 'claude-sonnet-4-5', base_url: server.url, api_key_env: MODEL_KEY_VARIABLE },
+    batch: { max_tickets: 20, timeout_per_ticket: '10m', parallel_agents: 1, ...request.batch },
+    gates: { timeout: '2m', commands: request.gates ?? {} },
+  };
+  const ticketFiles = Object.fromEntries(Object.entries(request.tickets).map(([name, text]) => [`tickets/${name}`, text]));
+  const repository = createGitFixture({ files: { ...request.files, ...ticketFiles, 'nightshift.yaml': stringify(config) } });
+  return {
+    repository,
+    server,
+    openRuntime: (environment = {}) =>
+      openRuntime({ repositoryRoot: repository.root, environment: { ...process.env, [MODEL_KEY_VARIABLE]: 'scripted', ...environment } }),
+    cleanup: async () => {
+      await server.close();
+      repository.cleanup();
+    },
+  };
+}
