@@ -69,6 +69,11 @@ describe('bad input reaches the user as a clear error', () => {
     expectClearError(await runCli(['review', '--batch', '2020-01-01-overnight', '--repo', fixture.root]), 2, /no batch named 2020-01-01-overnight/);
   });
 
+  it('an invalid scenario for the model server names the field (exit 2)', async () => {
+    const fixture = repository({ 'scenario.yaml': 'tickets:\n  PROJ-1:\n    C0:\n      - wrte: { path: a }\n' });
+    expectClearError(await runCli(['model-server', '--scenario', `${fixture.root}/scenario.yaml`]), 2, /tickets\.PROJ-1\.C0\[0\]: expected an object with exactly one of/);
+  });
+
   it('an unknown option teaches where to look (exit 2)', async () => {
     const outcome = await runCli(['intake', '--dryrun']);
     expect(outcome.exitCode).toBe(2);

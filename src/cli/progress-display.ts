@@ -74,7 +74,7 @@ export class ProgressDisplay {
   private render(final = false): void {
     const spinner = SPINNER_FRAMES[this.frame % SPINNER_FRAMES.length] ?? '•';
     this.frame += 1;
-    const width = Math.max(20, (this.output.columns ?? 100) - 1);
+    const width = Math.max(20, (this.output.columns || 100) - 1);
     const body = [
       ...this.messages.splice(0).map((message) => message.slice(0, width)),
       ...[...this.lines.values()].map((line) => (line.done || final ? line.text : `${spinner} ${line.text}`).slice(0, width)),

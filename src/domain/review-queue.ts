@@ -73,7 +73,7 @@ const PRIORITY_RANK: Record<Priority, number> = { high: 0, medium: 1, low: 2 };
 /**
  * Orders the queue by group, and inside a group by higher score first (escalations
  * have none and sort after scored MRs), then higher priority, then ticket id in
- * natural order (`PROJ-9` before `PROJ-10`), then input order. Returns new objects
+ * natural order (`PROJ-9` before `PROJ-10`), then MRs before escalations, then input order. Returns new objects
  * carrying their `group` and `reason`; extra fields of the items are kept.
  */
 export function orderReviewQueue<T extends ReviewQueueItem>(items: readonly T[]): Array<OrderedReviewQueueItem<T>> {
@@ -85,9 +85,14 @@ export function orderReviewQueue<T extends ReviewQueueItem>(items: readonly T[])
         scoreOf(right.item) - scoreOf(left.item) ||
         PRIORITY_RANK[left.item.priority] - PRIORITY_RANK[right.item.priority] ||
         compareTicketIds(left.item.ticketId, right.item.ticketId) ||
+        kindRank(left.item) - kindRank(right.item) ||
         left.index - right.index,
     )
     .map(({ item, group }) => ({ ...item, group, reason: REVIEW_QUEUE_REASONS[group] }));
+}
+
+function kindRank(item: ReviewQueueItem): number {
+  return item.kind === 'merge-request' ? 0 : 1;
 }
 
 function scoreOf(item: ReviewQueueItem): number {

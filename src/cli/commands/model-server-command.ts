@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadScenario } from '../../testing/model-server/scenario.js';
+import { UserFacingError } from '../../runtime/user-facing-error.js';
+import { loadScenario, ScenarioError } from '../../testing/model-server/scenario.js';
 import { startModelServer } from '../../testing/model-server/start-model-server.js';
 
 /** `nightshift model-server`: rehearse a pipeline against a scripted model, spending no tokens. */
@@ -30,7 +31,10 @@ Scenario format (see README.md, "Rehearse without spending tokens"):
         - report: { summary: "…", changes: ["Add login endpoint"] }`,
     )
     .action(async (options: { scenario: string; port?: number; requestLog?: string }) => {
-      const scenario = await loadScenario(options.scenario);
+      const scenario = await loadScenario(options.scenario).catch((error: unknown) => {
+        if (error instanceof ScenarioError) throw new UserFacingError(`invalid scenario ${error.sourceName}`, 'invalid-input', error.problems);
+        throw error;
+      });
       const server = await startModelServer({
         scenario,
         ...(options.port === undefined ? {} : { port: options.port }),

@@ -31,7 +31,7 @@ Examples:
 /** The box fits the terminal when there is one, and the seed's width otherwise. */
 export function boxWidth(): number {
   const columns = process.stdout.columns;
-  return columns === undefined ? 80 : Math.max(50, Math.min(columns, 100));
+  return columns === undefined || columns === 0 ? 80 : Math.max(50, Math.min(columns, 100));
 }
 
 /** The review as JSON: the ordered queue, each MR with its checks, score and flags. */
