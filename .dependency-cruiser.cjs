@@ -1,7 +1,8 @@
 /**
  * Nightshift's layer rules (docs/architecture.md, "Layers and the dependency rule"):
  *
- *   cli, server → runtime → pipeline → {domain, ports};  adapters → {ports, domain}
+ *   cli, server → runtime → pipeline → {domain, ports};  adapters → {ports, domain, adapters/shared}
+ *   adapters/shared → {ports, domain}  (helpers several adapters need: process groups, atomic writes)
  *
  * Run with `npm run check:layers` (depcruise src --config .dependency-cruiser.cjs).
  * Type-only imports count: a type is a dependency too. Test files (`*.test.ts`) may
@@ -68,16 +69,25 @@ module.exports = {
     {
       name: 'adapter-not-to-other-adapter',
       severity: 'error',
-      comment: 'src/adapters/<port>/<vendor> never imports another adapter folder: shared needs belong in a port or the domain.',
-      from: { path: '^src/adapters/([^/]+)/([^/]+)/', pathNot: TEST_FILE },
-      to: { path: '^src/adapters/', pathNot: '^src/adapters/$1/$2/' },
+      comment:
+        'src/adapters/<port>/<vendor> never imports another adapter folder, only src/adapters/shared: other shared needs belong in a port or the domain.',
+      from: { path: '^src/adapters/([^/]+)/([^/]+)/', pathNot: ['^src/adapters/shared/', TEST_FILE] },
+      to: { path: '^src/adapters/', pathNot: ['^src/adapters/$1/$2/', '^src/adapters/shared/'] },
     },
     {
       name: 'adapter-not-to-core-or-outer-layers',
       severity: 'error',
-      comment: 'Adapters import ports and domain only: never pipeline, runtime, cli, server, config or testing.',
-      from: { path: '^src/adapters/', pathNot: TEST_FILE },
+      comment: 'Adapters import ports and domain only (and src/adapters/shared): never pipeline, runtime, cli, server, config or testing.',
+      from: { path: '^src/adapters/', pathNot: ['^src/adapters/shared/', TEST_FILE] },
       to: { path: '^src/(pipeline|runtime|cli|server|config|testing)/' },
+    },
+    {
+      name: 'adapters-shared-only-ports-and-domain',
+      severity: 'error',
+      comment:
+        'src/adapters/shared holds helpers any adapter may use (process groups, atomic writes); it imports only ports, domain, itself, Node built-ins and packages: never an adapter folder, pipeline, runtime, cli, server, config or testing.',
+      from: { path: '^src/adapters/shared/', pathNot: TEST_FILE },
+      to: { path: '^src/', pathNot: '^src/(domain|ports|adapters/shared)/' },
     },
     {
       name: 'only-runtime-picks-adapters',

@@ -61,7 +61,11 @@ describe('layer rules on a tree that breaks them', () => {
     'src/pipeline/use-case.test.ts': "import { Store } from '../adapters/stores/sqlite/store.js';\nimport { builder } from '../testing/builder.js';\nexport const used = [Store, builder];\n",
     'src/adapters/stores/sqlite/store.ts': "import { helper } from '../../../domain/helper.js';\nimport { rows } from './rows.js';\nexport const Store = [helper, rows];\n",
     'src/adapters/stores/sqlite/rows.ts': 'export const rows = 1;\n',
-    'src/adapters/agents/claude/agent.ts': "import { Store } from '../../stores/sqlite/store.js';\nimport { useCase } from '../../../pipeline/use-case.js';\nexport const Agent = [Store, useCase];\n",
+    'src/adapters/agents/claude/agent.ts':
+      "import { Store } from '../../stores/sqlite/store.js';\nimport { useCase } from '../../../pipeline/use-case.js';\nimport { shared } from '../../shared/helper.js';\nexport const Agent = [Store, useCase, shared];\n",
+    'src/adapters/shared/helper.ts':
+      "import { spawn } from 'node:child_process';\nimport { z } from 'zod';\nimport type { Port } from '../../ports/port.js';\nimport { helper } from '../../domain/helper.js';\nimport { other } from './other.js';\nimport { rows } from '../stores/sqlite/rows.js';\nimport type { Settings } from '../../config/settings.js';\nexport const shared = [spawn, z, helper, other, rows];\nexport type Uses = [Port, Settings];\n",
+    'src/adapters/shared/other.ts': 'export const other = 1;\n',
     'src/runtime/registry.ts': "import { Store } from '../adapters/stores/sqlite/store.js';\nimport { builder } from '../testing/builder.js';\nexport const registry = [Store, builder];\n",
     'src/cli/main.ts': "import { registry } from '../runtime/registry.js';\nimport { Agent } from '../adapters/agents/claude/agent.js';\nimport { builder } from '../testing/builder.js';\nexport const main = [registry, Agent, builder];\n",
     'src/server/app.ts': "import { builder } from '../testing/builder.js';\nimport { Agent } from '../adapters/agents/claude/agent.js';\nexport const app = [builder, Agent];\n",
@@ -90,6 +94,8 @@ describe('layer rules on a tree that breaks them', () => {
       [
         'adapter-not-to-core-or-outer-layers: src/adapters/agents/claude/agent.ts → src/pipeline/use-case.ts',
         'adapter-not-to-other-adapter: src/adapters/agents/claude/agent.ts → src/adapters/stores/sqlite/store.ts',
+        'adapters-shared-only-ports-and-domain: src/adapters/shared/helper.ts → src/adapters/stores/sqlite/rows.ts',
+        'adapters-shared-only-ports-and-domain: src/adapters/shared/helper.ts → src/config/settings.ts',
         'domain-is-pure: src/domain/impure.ts → fs',
         'domain-is-pure: src/domain/impure.ts → node_modules/execa/index.d.ts',
         'domain-is-pure: src/domain/impure.ts → src/ports/port.ts',

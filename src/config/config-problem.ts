@@ -30,24 +30,3 @@ export function formatConfigProblem(problem: ConfigProblem): string {
   const place = problem.line === undefined ? problem.file : `${problem.file}:${problem.line}:${problem.column ?? 1}`;
   return problem.key === undefined || problem.key === '' ? `${place}: ${problem.message}` : `${place} ${problem.key}: ${problem.message}`;
 }
-
-/** How a found value is shown in a message: strings quoted, nothing as "nothing". */
-export function describeFoundValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'an empty value';
-  if (Array.isArray(value)) return `a list (${shorten(safeJson(value))})`;
-  if (typeof value === 'object') return `a mapping (${shorten(safeJson(value))})`;
-  return shorten(safeJson(value));
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return '…';
-  }
-}
-
-function shorten(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}

@@ -109,6 +109,34 @@ export const configFileSchema = z.object(
       },
       'gates',
     ),
+    generation: section(
+      {
+        stall_timeout: duration(24 * 60).nullish(),
+        max_attempts: wholeNumber(1, 10).nullish(),
+        max_rate_limits: wholeNumber(0, 100).nullish(),
+        rate_limit_wait: duration(24 * 60).nullish(),
+        remove_worktrees: z.boolean({ error: 'true or false' }).nullish(),
+      },
+      'generation',
+    ),
+    budget: section(
+      {
+        tokens_per_ticket: wholeNumber(1, 1_000_000_000).nullish(),
+        cost_per_ticket: z.number({ error: 'an amount in US dollars, like 2.50' }).positive({ error: 'an amount in US dollars above 0, like 2.50' }).nullish(),
+        tokens_per_batch: wholeNumber(1, 100_000_000_000).nullish(),
+        cost_per_batch: z.number({ error: 'an amount in US dollars, like 40' }).positive({ error: 'an amount in US dollars above 0, like 40' }).nullish(),
+      },
+      'budget',
+    ),
+    escalation: section(
+      {
+        on_agent_decision: z.boolean({ error: 'true or false' }).nullish(),
+        on_complexity_above_estimate: z.boolean({ error: 'true or false' }).nullish(),
+        max_files_outside_estimate: wholeNumber(0, 10_000).nullish(),
+        protected_paths: z.array(text('a glob, like .github/workflows/**'), { error: 'a list of globs, like [".github/workflows/**"]' }).nullish(),
+      },
+      'escalation',
+    ),
     code_host: section({ kind: z.enum(['local'], { error: 'one of: local (the only code host supported so far)' }).nullish() }, 'code host'),
   },
   { error: 'a mapping of settings (key: value lines)' },

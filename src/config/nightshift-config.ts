@@ -10,7 +10,64 @@ export interface NightshiftConfig {
   repository: RepositoryConfig;
   gates: GatesConfig;
   codeHost: { kind: 'local' };
+  generation: GenerationConfig;
+  budget: BudgetConfig;
+  escalation: EscalationConfig;
 }
+
+/** How the overnight run copes with slow, failing and rate-limited agents. */
+export interface GenerationConfig {
+  /** An agent that emits no event for this long is stopped and its stage retried. */
+  stallTimeoutMinutes: number;
+  /** Tries per stage for transient failures (agent crash, model unreachable), with backoff. */
+  maxAttemptsPerStage: number;
+  /** More rate limits than this in one batch abort it (the seed: "If > 3 rate limits, abort batch"). */
+  maxRateLimits: number;
+  /** How long to wait when the provider does not say when the limit resets (the seed: "typically 1 hour"). */
+  defaultRateLimitWaitMinutes: number;
+  /** Remove a ticket's worktree once its branch and MR are recorded (the gates recreate it when needed). */
+  removeWorktrees: boolean;
+}
+
+/** Caps from the usage agents report; absent means no cap. */
+export interface BudgetConfig {
+  tokensPerTicket?: number;
+  costPerTicketUsd?: number;
+  tokensPerBatch?: number;
+  costPerBatchUsd?: number;
+}
+
+/** When a ticket goes to a human instead of C2. */
+export interface EscalationConfig {
+  /** The agent reports a decision it cannot make (architecture, several approaches, missing information). */
+  onAgentDecision: boolean;
+  /** The agent re-estimates the complexity above the ticket's. */
+  onComplexityAboveEstimate: boolean;
+  /** The plan needs more than this many files outside `estimated_files` (undefined: never). */
+  maxFilesOutsideEstimate?: number;
+  /** Globs of paths whose change needs a human decision first (CI, auth, migrations, secrets, lock files). */
+  protectedPaths: string[];
+}
+
+/** Paths an agent's plan may not touch without a human, unless the configuration says otherwise. */
+export const DEFAULT_PROTECTED_PATHS = [
+  '.github/workflows/**',
+  '.gitlab-ci.yml',
+  '.circleci/**',
+  '**/auth/**',
+  '**/*auth*.*',
+  '**/migrations/**',
+  '**/*.pem',
+  '**/*.key',
+  '**/.env*',
+  '**/secrets/**',
+  '**/package-lock.json',
+  '**/yarn.lock',
+  '**/pnpm-lock.yaml',
+  '**/Cargo.lock',
+  '**/poetry.lock',
+  '**/go.sum',
+];
 
 export interface TrackerConfig {
   kind: 'files';
@@ -66,4 +123,7 @@ export const DEFAULT_CONFIG: NightshiftConfig = {
   repository: { baseBranch: 'main', branchPrefix: 'agent/', author: { name: 'Nightshift', email: 'nightshift@localhost' } },
   gates: { timeoutMinutes: 10, commands: [] },
   codeHost: { kind: 'local' },
+  generation: { stallTimeoutMinutes: 5, maxAttemptsPerStage: 3, maxRateLimits: 3, defaultRateLimitWaitMinutes: 60, removeWorktrees: true },
+  budget: {},
+  escalation: { onAgentDecision: true, onComplexityAboveEstimate: true, maxFilesOutsideEstimate: 3, protectedPaths: [...DEFAULT_PROTECTED_PATHS] },
 };

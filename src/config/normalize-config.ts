@@ -18,6 +18,9 @@ export function normalizeConfig(file: ConfigFile): NightshiftConfig {
   const repository = file?.repository ?? {};
   const author = repository.author ?? {};
   const gates = file?.gates ?? {};
+  const generation = file?.generation ?? {};
+  const budget = file?.budget ?? {};
+  const escalation = file?.escalation ?? {};
 
   const agent: AgentConfig = {
     kind: agentSection.kind ?? defaults.agent.kind,
@@ -56,6 +59,29 @@ export function normalizeConfig(file: ConfigFile): NightshiftConfig {
       commands: Object.entries(gates.commands ?? {}).map(([name, command]) => ({ name, command })),
     },
     codeHost: { kind: file?.code_host?.kind ?? defaults.codeHost.kind },
+    generation: {
+      stallTimeoutMinutes: minutesOf(generation.stall_timeout, defaults.generation.stallTimeoutMinutes),
+      maxAttemptsPerStage: generation.max_attempts ?? defaults.generation.maxAttemptsPerStage,
+      maxRateLimits: generation.max_rate_limits ?? defaults.generation.maxRateLimits,
+      defaultRateLimitWaitMinutes: minutesOf(generation.rate_limit_wait, defaults.generation.defaultRateLimitWaitMinutes),
+      removeWorktrees: generation.remove_worktrees ?? defaults.generation.removeWorktrees,
+    },
+    budget: {
+      ...(budget.tokens_per_ticket == null ? {} : { tokensPerTicket: budget.tokens_per_ticket }),
+      ...(budget.cost_per_ticket == null ? {} : { costPerTicketUsd: budget.cost_per_ticket }),
+      ...(budget.tokens_per_batch == null ? {} : { tokensPerBatch: budget.tokens_per_batch }),
+      ...(budget.cost_per_batch == null ? {} : { costPerBatchUsd: budget.cost_per_batch }),
+    },
+    escalation: {
+      onAgentDecision: escalation.on_agent_decision ?? defaults.escalation.onAgentDecision,
+      onComplexityAboveEstimate: escalation.on_complexity_above_estimate ?? defaults.escalation.onComplexityAboveEstimate,
+      ...(escalation.max_files_outside_estimate == null
+        ? defaults.escalation.maxFilesOutsideEstimate === undefined
+          ? {}
+          : { maxFilesOutsideEstimate: defaults.escalation.maxFilesOutsideEstimate }
+        : { maxFilesOutsideEstimate: escalation.max_files_outside_estimate }),
+      protectedPaths: escalation.protected_paths ?? [...defaults.escalation.protectedPaths],
+    },
   };
 }
 

@@ -20,6 +20,9 @@ gates:
   timeout: 90s
   commands: { test: npm test, lint: npm run lint, types: npx tsc --noEmit }
 code_host: { kind: local }
+generation: { stall_timeout: 2m, max_attempts: 4, max_rate_limits: 5, rate_limit_wait: 30m, remove_worktrees: false }
+budget: { tokens_per_ticket: 500000, cost_per_ticket: 2.5, tokens_per_batch: 9000000, cost_per_batch: 40 }
+escalation: { on_agent_decision: true, on_complexity_above_estimate: false, max_files_outside_estimate: 5, protected_paths: ["infra/**"] }
 `;
 
 const messages = (text: string) => {
@@ -55,6 +58,9 @@ describe('parseConfigText', () => {
         ],
       },
       codeHost: { kind: 'local' },
+      generation: { stallTimeoutMinutes: 2, maxAttemptsPerStage: 4, maxRateLimits: 5, defaultRateLimitWaitMinutes: 30, removeWorktrees: false },
+      budget: { tokensPerTicket: 500000, costPerTicketUsd: 2.5, tokensPerBatch: 9000000, costPerBatchUsd: 40 },
+      escalation: { onAgentDecision: true, onComplexityAboveEstimate: false, maxFilesOutsideEstimate: 5, protectedPaths: ['infra/**'] },
     });
   });
 
@@ -148,7 +154,7 @@ describe('parseConfigText', () => {
       'nightshift.yaml:3:3 batch.maxTickets: unknown key "maxTickets" (ignored); did you mean "max_tickets"?',
       'nightshift.yaml:4:1 max_tickets: unknown key "max_tickets" (ignored); did you mean "batch.max_tickets"?',
       'nightshift.yaml:5:1 gatess: unknown key "gatess" (ignored); did you mean "gates"?',
-      'nightshift.yaml:6:1 foo: unknown key "foo" (ignored); known keys here: tracker, agent, batch, repository, gates, code_host',
+      'nightshift.yaml:6:1 foo: unknown key "foo" (ignored); known keys here: tracker, agent, batch, repository, gates, generation, budget, escalation, code_host',
     ]);
   });
 

@@ -1,7 +1,8 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { describeFoundValue } from '../domain/describe-found-value.js';
+import { locateYamlKey, valueAtKeyPath, yamlPositionAt } from '../domain/yaml-location.js';
+import type { YamlKeyPath } from '../domain/yaml-location.js';
 import { closestName } from './closest-name.js';
-import { describeFoundValue } from './config-problem.js';
 import type { ConfigProblem, ConfigResult } from './config-problem.js';
 import { checkConfigRules } from './config-rules.js';
 import { configFileSchema, knownConfigKeys } from './config-schema.js';
@@ -15,12 +16,8 @@ import { normalizeConfig } from './normalize-config.js';
 export function parseConfigText(text: string, fileName: string): ConfigResult {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number | undefined): { line?: number; column?: number } => {
-    if (offset === undefined) return {};
-    const position = lineCounter.linePos(offset);
-    return { line: position.line, column: position.col };
-  };
-  const locate = (path: readonly (string | number)[]): { line?: number; column?: number } => at(locateOffset(document, path));
+  const at = (offset: number | undefined) => yamlPositionAt(lineCounter, offset);
+  const locate = (path: YamlKeyPath) => locateYamlKey(document, lineCounter, path);
 
   const warnings: ConfigProblem[] = document.warnings.map((warning) => ({
     file: fileName,
@@ -51,7 +48,7 @@ export function parseConfigText(text: string, fileName: string): ConfigResult {
         file: fileName,
         ...locate(path),
         key: path.join('.'),
-        message: `expected ${issue.message}, got ${describeFoundValue(valueAt(raw, path))}`,
+        message: `expected ${issue.message}, got ${describeFoundValue(valueAtKeyPath(raw, path))}`,
       };
     });
     return { config: undefined, errors, warnings };
@@ -99,40 +96,4 @@ function findUnknownKeys(raw: unknown, path: string[]): UnknownKey[] {
 function allKeyPaths(path: string[]): string[][] {
   const known = knownConfigKeys(path) ?? [];
   return known.flatMap((key) => [[...path, key], ...allKeyPaths([...path, key])]);
-}
-
-function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
-  let current = raw;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return current;
-}
-
-/** The offset of the deepest existing key (or list item) on `path`: problems point at keys. */
-function locateOffset(document: Document, path: readonly (string | number)[]): number | undefined {
-  let node: unknown = document.contents;
-  let offset = path.length === 0 ? rangeStart(node) : undefined;
-  for (const segment of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((candidate) => isScalar(candidate.key) && String(candidate.key.value) === String(segment));
-      if (pair === undefined) break;
-      offset = rangeStart(pair.key) ?? offset;
-      node = pair.value;
-    } else if (isSeq(node)) {
-      const item = node.items[Number(segment)];
-      if (item === undefined) break;
-      offset = rangeStart(item) ?? offset;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  return offset;
-}
-
-function rangeStart(node: unknown): number | undefined {
-  const range = (node as { range?: readonly number[] } | null | undefined)?.range;
-  return range?.[0];
 }

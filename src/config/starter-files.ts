@@ -73,6 +73,39 @@ gates:
 code_host:
   # Where branches and merge requests go. "local": branches in this repository. Default: local
   kind: local
+
+generation:
+  # An agent that prints nothing for this long is stopped and its stage retried. Default: 5m
+  stall_timeout: 5m
+  # Tries per stage when the agent crashes or the model is unreachable (backoff 10s, 20s, 40s … at most 5m). Default: 3
+  max_attempts: 3
+  # More rate limits than this in one batch abort it; its unfinished tickets wait for the next batch. Default: 3
+  max_rate_limits: 3
+  # How long to pause when the provider does not say when its rate limit resets. Default: 1h
+  rate_limit_wait: 1h
+  # Remove a ticket's worktree once its branch and merge request are recorded. Default: true
+  remove_worktrees: true
+
+budget:
+  # Caps from the usage agents report; a ticket over its cap stops, a batch over its cap starts no new ticket.
+  # Tokens (input + output) one ticket may use. Default: no cap
+  # tokens_per_ticket: 2000000
+  # US dollars one ticket may cost. Default: no cap
+  # cost_per_ticket: 5
+  # Tokens the whole batch may use. Default: no cap
+  # tokens_per_batch: 20000000
+  # US dollars the whole batch may cost. Default: no cap
+  # cost_per_batch: 50
+
+escalation:
+  # Escalate when the agent reports a decision it cannot make (architecture, several approaches, missing information). Default: true
+  on_agent_decision: true
+  # Escalate when the agent re-estimates the complexity above the ticket's. Default: true
+  on_complexity_above_estimate: true
+  # Escalate when the plan needs more than this many files outside estimated_files. Default: 3
+  max_files_outside_estimate: 3
+  # Changes to these paths need a human decision first. Default: CI files, auth, migrations, secrets, lock files
+  protected_paths: [".github/workflows/**", ".gitlab-ci.yml", ".circleci/**", "**/auth/**", "**/*auth*.*", "**/migrations/**", "**/*.pem", "**/*.key", "**/.env*", "**/secrets/**", "**/package-lock.json", "**/yarn.lock", "**/pnpm-lock.yaml", "**/Cargo.lock", "**/poetry.lock", "**/go.sum"]
 `;
 
 /** The example ticket: ready in every respect except the label, so no batch takes it by surprise. */

@@ -1,12 +1,14 @@
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { checkBatchId } from './batch-id.js';
 import { BATCH_STATES } from './batch.js';
 import type { BatchState } from './batch.js';
+import { describeFoundValue } from './describe-found-value.js';
 import { DURATION_EXPECTATION, formatDuration, parseDuration } from './duration.js';
 import { COMPLEXITIES, PRIORITIES } from './ticket.js';
 import type { Complexity, Priority, Ticket } from './ticket.js';
 import { checkTicketId } from './ticket-id.js';
+import { locateYamlKey, valueAtKeyPath, yamlPositionAt } from './yaml-location.js';
 
 /**
  * The seed's batch manifest: the record, written when a batch starts, of what was
@@ -148,14 +150,12 @@ const manifestSchema = z.object({
 
 /** Reads a manifest written by {@link formatBatchManifest} (or by hand); never throws. */
 export function parseBatchManifest(text: string, fileName: string): BatchManifestParse {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
     return {
       ok: false,
-      problems: document.errors.map((error) => {
-        const position = lineAndColumn(text, error.pos[0]);
-        return { file: fileName, ...position, message: `malformed YAML: ${error.message}` };
-      }),
+      problems: document.errors.map((error) => ({ file: fileName, ...yamlPositionAt(lineCounter, error.pos[0]), message: `malformed YAML: ${error.message}` })),
     };
   }
   let raw: unknown;
@@ -171,9 +171,8 @@ export function parseBatchManifest(text: string, fileName: string): BatchManifes
       problems: parsed.error.issues.map((issue) => {
         const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
         const field = path.join('.');
-        const offset = keyOffset(document.contents, path);
-        const position = offset === undefined ? {} : lineAndColumn(text, offset);
-        const message = issue.code === 'custom' ? issue.message : `expected ${issue.message}, got ${describeFound(valueAt(raw, path))}`;
+        const position = locateYamlKey(document, lineCounter, path);
+        const message = issue.code === 'custom' ? issue.message : `expected ${issue.message}, got ${describeFoundValue(valueAtKeyPath(raw, path))}`;
         return field === '' ? { file: fileName, ...position, message } : { file: fileName, ...position, field, message };
       }),
     };
@@ -212,55 +211,4 @@ function quote(text: string): string {
 
 function quoteList(items: readonly string[]): string {
   return `[${items.map(quote).join(', ')}]`;
-}
-
-/** Where the deepest existing key (or list item) on `path` starts: problems point at keys, as editors expect. */
-function keyOffset(root: unknown, path: readonly (string | number)[]): number | undefined {
-  let node = root;
-  let offset = path.length === 0 ? rangeStart(node) : undefined;
-  for (const segment of path) {
-    let next: unknown;
-    if (isMap(node)) {
-      const pair = node.items.find((candidate) => isScalar(candidate.key) && String(candidate.key.value) === String(segment));
-      offset = rangeStart(pair?.key) ?? offset;
-      next = pair?.value;
-    } else if (isSeq(node)) {
-      next = node.items[Number(segment)];
-      offset = rangeStart(next) ?? offset;
-    }
-    if (next === undefined || next === null) break;
-    node = next;
-  }
-  return offset;
-}
-
-function rangeStart(node: unknown): number | undefined {
-  return (node as { range?: readonly number[] } | null | undefined)?.range?.[0];
-}
-
-function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
-  let current = raw;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return current;
-}
-
-function describeFound(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'an empty value';
-  try {
-    const json = JSON.stringify(value) ?? String(value);
-    const shown = json.length > 60 ? `${json.slice(0, 57)}...` : json;
-    return Array.isArray(value) ? `a list (${shown})` : typeof value === 'object' ? `a mapping (${shown})` : shown;
-  } catch {
-    return 'an unprintable value';
-  }
-}
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, Math.max(0, offset));
-  const lines = before.split('\n');
-  return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
 }

@@ -39,6 +39,34 @@ export interface PipelineSettings {
   agentPrivateRoot: string;
   /** The model the agent was told to use, for the review summary; informational. */
   agentModel?: string;
+  /** An agent silent for this long is stopped and its stage retried. */
+  stallTimeoutMinutes: number;
+  /** Tries per stage for transient failures, with backoff min(10 s · 2^(n−1), 5 min). */
+  maxAttemptsPerStage: number;
+  /** More rate limits than this in one batch abort it. */
+  maxRateLimits: number;
+  /** The pause when a rate limit comes without a reset time. */
+  defaultRateLimitWaitMinutes: number;
+  /** Remove a ticket's worktree once its branch and MR are recorded. */
+  removeWorktrees: boolean;
+  budget: BudgetSettings;
+  escalation: EscalationSettings;
+}
+
+/** Caps in tokens (input + output) and US dollars; absent means no cap. */
+export interface BudgetSettings {
+  tokensPerTicket?: number;
+  costPerTicketUsd?: number;
+  tokensPerBatch?: number;
+  costPerBatchUsd?: number;
+}
+
+/** Which escalation triggers are on, and their thresholds. */
+export interface EscalationSettings {
+  onAgentDecision: boolean;
+  onComplexityAboveEstimate: boolean;
+  maxFilesOutsideEstimate?: number;
+  protectedPaths: string[];
 }
 
 /** Progress a use case reports as it goes, for spinners and plain log lines. */

@@ -85,6 +85,13 @@ export async function openRuntime(request: RuntimeRequest): Promise<Runtime> {
       gateCommands: config.gates.commands,
       agentPrivateRoot: join(nightshiftDirectory, 'agent-homes'),
       ...(config.agent.model === undefined ? {} : { agentModel: config.agent.model }),
+      stallTimeoutMinutes: config.generation.stallTimeoutMinutes,
+      maxAttemptsPerStage: config.generation.maxAttemptsPerStage,
+      maxRateLimits: config.generation.maxRateLimits,
+      defaultRateLimitWaitMinutes: config.generation.defaultRateLimitWaitMinutes,
+      removeWorktrees: config.generation.removeWorktrees,
+      budget: config.budget,
+      escalation: config.escalation,
     },
   };
   return {

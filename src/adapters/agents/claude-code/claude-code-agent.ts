@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { buildAgentEnvironment } from '../../../domain/agent-environment.js';
 import type { Agent, AgentAvailability, AgentCapabilities, AgentEvent, AgentStageRequest, AgentStageResult } from '../../../ports/agent.js';
 import type { Clock } from '../../../ports/clock.js';
+import { runAgentProcess, type AgentProcessOutcome } from '../../shared/run-agent-process.js';
 import { buildClaudeArguments } from './claude-code-arguments.js';
 import { ClaudeStreamReader, parseRateLimitText, type ClaudeRunState } from './claude-stream-reader.js';
 import { findExecutable } from './find-executable.js';
-import { runAgentProcess, type AgentProcessOutcome } from './run-agent-process.js';
 
 /** Everything the Claude Code adapter is configured with; nothing is read from the process. */
 export interface ClaudeCodeAgentSettings {
@@ -34,10 +34,10 @@ export interface ClaudeCodeAgentSettings {
    */
   maxRetries?: number;
   killGraceMilliseconds?: number;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
 }
 
-const SYSTEM_CLOCK: Clock = { now: () => new Date() };
+const SYSTEM_CLOCK: Pick<Clock, 'now'> = { now: () => new Date() };
 
 /**
  * Drives Claude Code headless (`claude -p … --output-format stream-json`) for one stage:
@@ -47,7 +47,7 @@ const SYSTEM_CLOCK: Clock = { now: () => new Date() };
 export class ClaudeCodeAgent implements Agent {
   readonly name: string;
   readonly capabilities: AgentCapabilities = { resumeSession: true, readOnlyMode: true, structuredOutput: false, reportsCost: true };
-  private readonly clock: Clock;
+  private readonly clock: Pick<Clock, 'now'>;
   private readonly workingDirectory: string;
 
   constructor(private readonly settings: ClaudeCodeAgentSettings) {

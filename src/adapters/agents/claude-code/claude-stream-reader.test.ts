@@ -3,7 +3,7 @@ import type { AgentEvent } from '../../../ports/agent.js';
 import { decideStageResult } from './claude-code-agent.js';
 import { buildClaudeArguments } from './claude-code-arguments.js';
 import { ClaudeStreamReader, parseRateLimitText } from './claude-stream-reader.js';
-import type { AgentProcessOutcome } from './run-agent-process.js';
+import type { AgentProcessOutcome } from '../../shared/run-agent-process.js';
 
 const AT = new Date('2024-01-15T18:00:00Z');
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { buildAgentEnvironment } from '../../../domain/agent-environment.js';
 import type { Agent, AgentAvailability, AgentCapabilities, AgentEvent, AgentStageRequest, AgentStageResult } from '../../../ports/agent.js';
 import type { Clock } from '../../../ports/clock.js';
-import { runAgentProcess } from './run-agent-process.js';
+import { runAgentProcess } from '../../shared/run-agent-process.js';
 
 /** Everything the command adapter is configured with; nothing is read from the process. */
 export interface CommandAgentSettings {
@@ -20,10 +20,10 @@ export interface CommandAgentSettings {
   /** Nightshift's own environment, filtered through the allow-list before the agent sees it. */
   parentEnvironment: Record<string, string | undefined>;
   killGraceMilliseconds?: number;
-  clock?: Clock;
+  clock?: Pick<Clock, 'now'>;
 }
 
-const SYSTEM_CLOCK: Clock = { now: () => new Date() };
+const SYSTEM_CLOCK: Pick<Clock, 'now'> = { now: () => new Date() };
 const PROMPT_PLACEHOLDER = '{prompt_file}';
 const MAXIMUM_FINAL_TEXT_CHARACTERS = 1_000_000;
 
@@ -36,7 +36,7 @@ const MAXIMUM_FINAL_TEXT_CHARACTERS = 1_000_000;
 export class CommandAgent implements Agent {
   readonly name: string;
   readonly capabilities: AgentCapabilities = { resumeSession: false, readOnlyMode: false, structuredOutput: false, reportsCost: false };
-  private readonly clock: Clock;
+  private readonly clock: Pick<Clock, 'now'>;
 
   constructor(private readonly settings: CommandAgentSettings) {
     this.name = settings.name ?? 'command';

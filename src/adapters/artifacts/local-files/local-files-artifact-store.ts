@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { ArtifactStore } from '../../../ports/artifact-store.js';
+import { writeFileAtomically } from '../../shared/write-file-atomically.js';
 
 /**
  * Artifacts as plain files under one root (normally `.nightshift/` of the target
@@ -34,14 +34,7 @@ export class LocalFilesArtifactStore implements ArtifactStore {
     const path = this.checkedPath(relativePath);
     await mkdir(dirname(path), { recursive: true });
     this.requireRealPathInside(path, relativePath);
-    const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      await writeFile(temporary, content);
-      await rename(temporary, path);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw error;
-    }
+    await writeFileAtomically(path, content);
     return path;
   }
 

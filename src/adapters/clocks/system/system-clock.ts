@@ -5,4 +5,20 @@ export class SystemClock implements Clock {
   now(): Date {
     return new Date();
   }
+
+  sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted === true || milliseconds <= 0) {
+        resolve();
+        return;
+      }
+      const timer = setTimeout(done, milliseconds);
+      function done(): void {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
 }

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { CodeHost, DraftMergeRequestRequest, MergeRequestReference } from '../../../ports/code-host.js';
+import { writeFileAtomically } from '../../shared/write-file-atomically.js';
 
 /** Where the local host keeps its merge requests (normally `.nightshift/merge-requests`). */
 export interface LocalCodeHostOptions {
@@ -70,14 +71,14 @@ export class LocalCodeHost implements CodeHost {
       descriptionFile,
       url: pathToFileURL(join(this.directory, descriptionFile)).href,
     };
-    await writeAtomically(join(this.directory, descriptionFile), request.description);
-    await writeAtomically(join(this.directory, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
+    await writeFileAtomically(join(this.directory, descriptionFile), request.description);
+    await writeFileAtomically(join(this.directory, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
     return { id: record.id, url: record.url };
   }
 
   async updateDescription(reference: MergeRequestReference, description: string): Promise<void> {
     const record = await this.readRecordById(reference.id);
-    await writeAtomically(join(this.directory, record.descriptionFile), description);
+    await writeFileAtomically(join(this.directory, record.descriptionFile), description);
   }
 
   /** Reads a merge request back, with its description, for tests and the review queue. */
@@ -131,15 +132,4 @@ export class LocalCodeHost implements CodeHost {
 
 class UnknownMergeRequestError extends Error {
   override readonly name = 'UnknownMergeRequestError';
-}
-
-async function writeAtomically(path: string, content: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, content);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }

@@ -1,26 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isProcessAlive, readPidFile } from '../../../testing/process-liveness.js';
 import { ShellCommandRunner } from './shell-command-runner.js';
-
-/** Alive means signalable and not a zombie waiting for a parent that does not reap it. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  const stat = `/proc/${pid}/stat`;
-  if (!existsSync(stat)) return true;
-  const state = readFileSync(stat, 'utf8').split(') ')[1]?.charAt(0);
-  return state !== 'Z' && state !== 'X';
-}
-
-async function readPid(path: string): Promise<number> {
-  for (let attempt = 0; attempt < 100 && !existsSync(path); attempt += 1) await new Promise((done) => setTimeout(done, 20));
-  return Number.parseInt(readFileSync(path, 'utf8'), 10);
-}
 
 describe('ShellCommandRunner', () => {
   let cwd: string;
@@ -65,22 +48,22 @@ describe('ShellCommandRunner', () => {
     expect(outcome.timedOut).toBe(true);
     expect(outcome.exitCode).toBeNull();
     expect(outcome.outputTail).toBe('started');
-    const child = await readPid(join(cwd, 'child.pid'));
-    expect(isAlive(child)).toBe(false);
+    const child = await readPidFile(join(cwd, 'child.pid'));
+    expect(isProcessAlive(child)).toBe(false);
   });
 
   it('kills children that ignore SIGTERM once the grace period is over', async () => {
     const command = 'trap "" TERM; sh -c \'trap "" TERM; sleep 30\' & echo $! > child.pid; wait; wait';
     const outcome = await runner.run({ command, cwd, timeoutMilliseconds: 300 });
     expect(outcome.timedOut).toBe(true);
-    const child = await readPid(join(cwd, 'child.pid'));
-    expect(isAlive(child)).toBe(false);
+    const child = await readPidFile(join(cwd, 'child.pid'));
+    expect(isProcessAlive(child)).toBe(false);
   });
 
   it('ends what a finished command left running in the background', async () => {
     const outcome = await runner.run({ command: 'sleep 30 >/dev/null 2>&1 & echo $! > child.pid; echo done', cwd, timeoutMilliseconds: 10_000 });
     expect(outcome).toMatchObject({ exitCode: 0, timedOut: false, outputTail: 'done' });
-    expect(isAlive(await readPid(join(cwd, 'child.pid')))).toBe(false);
+    expect(isProcessAlive(await readPidFile(join(cwd, 'child.pid')))).toBe(false);
   });
 
   it('passes only allowed variables of its own environment, plus those of the request', async () => {

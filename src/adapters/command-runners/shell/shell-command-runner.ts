@@ -3,8 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandOutcome, CommandRunner } from '../../../ports/command-runner.js';
+import { delay, ProcessGroup } from '../../shared/process-group.js';
 import { OutputTail } from './output-tail.js';
-import { delay, ProcessGroup } from './process-group.js';
 
 /**
  * Variables a check command sees from Nightshift's own environment. The command runs

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { lstat, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Ticket } from '../../../domain/ticket.js';
 import type { TicketListing, TicketProblem, TicketRefusalNote, TicketSource } from '../../../ports/ticket-source.js';
+import { writeFileAtomically } from '../../shared/write-file-atomically.js';
 import { editFrontMatterField, readFrontMatterField } from './edit-front-matter.js';
 import { parseTicketFile } from './parse-ticket-file.js';
 
@@ -133,24 +133,14 @@ export class FilesTicketSource implements TicketSource {
     for (const filePath of this.#filesFor(ticketId)) {
       const text = await readFile(filePath, 'utf8');
       const edited = edit(text);
-      if (edited !== text) await writeFileAtomically(filePath, edited);
+      if (edited === text) continue;
+      // The rewritten ticket keeps the permissions of the file it replaces.
+      const { mode } = await lstat(filePath);
+      await writeFileAtomically(filePath, edited, { mode });
     }
   }
 
   #reference(absolutePath: string): string {
     return path.relative(this.#repositoryRoot, absolutePath).split(path.sep).join('/') || '.';
-  }
-}
-
-/** Writes beside the file and renames over it, so a crash never leaves half a ticket. */
-async function writeFileAtomically(filePath: string, text: string): Promise<void> {
-  const { mode } = await lstat(filePath);
-  const temporary = path.join(path.dirname(filePath), `.${path.basename(filePath)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  await writeFile(temporary, text, { mode, flag: 'wx' });
-  try {
-    await rename(temporary, filePath);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
   }
 }

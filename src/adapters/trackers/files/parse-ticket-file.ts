@@ -1,6 +1,8 @@
 import { LineCounter, parseDocument } from 'yaml';
+import { describeFoundValue } from '../../../domain/describe-found-value.js';
 import { readReadinessChecklist } from '../../../domain/readiness.js';
 import type { Ticket } from '../../../domain/ticket.js';
+import { valueAtKeyPath } from '../../../domain/yaml-location.js';
 import type { TicketProblem } from '../../../ports/ticket-source.js';
 import { readTicketBody } from './read-ticket-body.js';
 import { splitFrontMatter } from './split-front-matter.js';
@@ -76,13 +78,13 @@ export function parseTicketFile(text: string, origin: TicketFileOrigin): TicketF
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
-      const found = valueAt(raw, path);
+      const found = valueAtKeyPath(raw, path);
       const complete = issue.code === 'custom' && issue.message.startsWith('ticket id');
       const message = complete
         ? issue.message
         : found === undefined && path.length > 0
           ? `missing required field: expected ${issue.message}`
-          : `expected ${issue.message}, got ${describe(found)}`;
+          : `expected ${issue.message}, got ${describeFoundValue(found)}`;
       problems.push(withId({ location, ...(path.length > 0 ? { field: path.join('.') } : {}), message, severity: 'error' }));
     }
     return { problems };
@@ -114,25 +116,4 @@ export function parseTicketFile(text: string, origin: TicketFileOrigin): TicketF
   const createdAt = fields.created_at != null ? new Date(fields.created_at).toISOString() : origin.modifiedAt;
   if (createdAt !== undefined) ticket.createdAt = createdAt;
   return { ticket, problems };
-}
-
-function valueAt(raw: unknown, path: readonly (string | number)[]): unknown {
-  let current = raw;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string | number, unknown>)[segment];
-  }
-  return current;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'an empty value';
-  try {
-    const json = JSON.stringify(value) ?? String(value);
-    const shown = json.length > 60 ? `${json.slice(0, 57)}...` : json;
-    return Array.isArray(value) ? `a list (${shown})` : typeof value === 'object' ? `a mapping (${shown})` : shown;
-  } catch {
-    return 'an unprintable value';
-  }
 }

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { ProcessGroup } from './process-group.js';
 
+/** What to run, where, and how long to let it run; stdout is streamed to `onStdout`. */
 export interface AgentProcessRequest {
   executable: string;
   arguments: string[];
@@ -13,6 +15,7 @@ export interface AgentProcessRequest {
   onStdout(text: string): void;
 }
 
+/** How the agent process ended; a timeout or a failed start is a value, never an exception. */
 export interface AgentProcessOutcome {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
@@ -28,7 +31,7 @@ const STDERR_TAIL_CHARACTERS = 4_000;
 /**
  * Runs an agent CLI in a process group of its own with stdin closed, so that a timeout
  * ends the agent and every command it started, and leftovers are ended when it exits.
- * (The same file lives beside the Claude Code adapter: adapters never import each other.)
+ * Shared by the Claude Code and command agent adapters.
  */
 export function runAgentProcess(request: AgentProcessRequest): Promise<AgentProcessOutcome> {
   const grace = request.killGraceMilliseconds ?? 3_000;
@@ -53,21 +56,12 @@ export function runAgentProcess(request: AgentProcessRequest): Promise<AgentProc
       stderrTail = (stderrTail + stderrDecoder.write(chunk)).slice(-STDERR_TAIL_CHARACTERS);
     });
 
-    const signalGroup = (signal: NodeJS.Signals): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // The group is already gone.
-      }
-    };
+    const group = new ProcessGroup(child.pid, grace);
     let timedOut = false;
-    let killTimer: NodeJS.Timeout | undefined;
     let closeTimer: NodeJS.Timeout | undefined;
     const timeoutTimer = setTimeout(() => {
       timedOut = true;
-      signalGroup('SIGTERM');
-      killTimer = setTimeout(() => signalGroup('SIGKILL'), grace);
+      group.terminate();
     }, request.timeoutMilliseconds);
 
     let finished = false;
@@ -75,7 +69,7 @@ export function runAgentProcess(request: AgentProcessRequest): Promise<AgentProc
       if (finished) return;
       finished = true;
       clearTimeout(timeoutTimer);
-      clearTimeout(killTimer);
+      group.forget();
       clearTimeout(closeTimer);
       const rest = stdoutDecoder.end();
       if (rest) request.onStdout(rest);
@@ -87,7 +81,7 @@ export function runAgentProcess(request: AgentProcessRequest): Promise<AgentProc
       if (child.pid === undefined) finish(null, null, error.message);
     });
     child.on('exit', (exitCode, signal) => {
-      signalGroup('SIGKILL');
+      group.kill();
       // A grandchild outside the group may hold the pipes open: do not wait for it forever.
       closeTimer = setTimeout(() => {
         child.stdout?.destroy();

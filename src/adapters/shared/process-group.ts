@@ -7,8 +7,10 @@ export function delay(milliseconds: number): Promise<void> {
 }
 
 /**
- * The command's process group: SIGTERM first, SIGKILL once the grace period is over,
- * and a way to wait until no member is left.
+ * A child's process group (the child spawned with `detached: true` leads it): SIGTERM
+ * first, SIGKILL once the grace period is over, and a way to wait until no member is
+ * left. Signalling the group rather than the child reaches everything the child started,
+ * which is how the shell command runner and the agent runners end a command for good.
  */
 export class ProcessGroup {
   private killDeadline: number | undefined;
@@ -19,6 +21,7 @@ export class ProcessGroup {
     private readonly graceMilliseconds: number,
   ) {}
 
+  /** Asks the group to stop (SIGTERM), and kills it (SIGKILL) once the grace period is over. */
   terminate(): void {
     if (this.killDeadline !== undefined) return;
     this.signal('SIGTERM');
@@ -40,6 +43,12 @@ export class ProcessGroup {
     }
   }
 
+  /** Kills the whole group at once (SIGKILL), e.g. the leftovers of a child that has exited. */
+  kill(): void {
+    this.signal('SIGKILL');
+  }
+
+  /** Cancels the pending SIGKILL of {@link terminate}, once the group's outcome is settled. */
   forget(): void {
     clearTimeout(this.killTimer);
   }

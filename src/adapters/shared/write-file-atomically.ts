@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/** How {@link writeFileAtomically} creates the new file. */
+export interface WriteFileAtomicallyOptions {
+  /** Permission bits of the new file (before the umask), e.g. the mode of the file it replaces. */
+  mode?: number;
+}
+
+/**
+ * Writes `content` to a hidden temporary file beside `filePath` and renames it over the
+ * target, so that a reader or a crash never sees half a file: tickets, artifacts and
+ * merge-request records are either the old text or the new one. The temporary file is
+ * created exclusively (never through a file or link already there) and removed when
+ * writing or renaming fails. The directory must exist.
+ */
+export async function writeFileAtomically(filePath: string, content: string, options: WriteFileAtomicallyOptions = {}): Promise<void> {
+  const temporary = join(dirname(filePath), `.${basename(filePath)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, content, { flag: 'wx', ...(options.mode === undefined ? {} : { mode: options.mode }) });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await rm(temporary, { force: true });
+    throw error;
+  }
+  try {
+    await rename(temporary, filePath);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}

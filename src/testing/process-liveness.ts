@@ -1,0 +1,36 @@
+import { existsSync, readFileSync } from 'node:fs';
+
+/**
+ * Whether a process still runs, for tests that prove a process group was ended: alive
+ * means signalable and not a zombie waiting for a parent that does not reap it (a
+ * killed orphan stays a zombie until init gets round to it).
+ */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return true;
+  const state = readFileSync(stat, 'utf8').split(') ')[1]?.charAt(0);
+  return state !== 'Z' && state !== 'X';
+}
+
+/**
+ * Waits, for at most about two seconds, until the process is gone: a SIGKILL is
+ * delivered, not instantaneous. Returns whether it is gone, so a test can fail on it.
+ */
+export async function isProcessGoneSoon(pid: number): Promise<boolean> {
+  for (let attempt = 0; attempt < 100 && isProcessAlive(pid); attempt += 1) await new Promise((done) => setTimeout(done, 20));
+  return !isProcessAlive(pid);
+}
+
+/**
+ * Reads the pid a test's shell script wrote (`echo $! > child.pid`), waiting for the
+ * file for at most about two seconds since the script writes it while running.
+ */
+export async function readPidFile(path: string): Promise<number> {
+  for (let attempt = 0; attempt < 100 && !existsSync(path); attempt += 1) await new Promise((done) => setTimeout(done, 20));
+  return Number.parseInt(readFileSync(path, 'utf8'), 10);
+}
