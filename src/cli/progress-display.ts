@@ -28,6 +28,7 @@ export class ProgressDisplay {
   private readonly lines = new Map<string, { text: string; done: boolean }>();
   private readonly messages: string[] = [];
   private renderedLineCount = 0;
+  private pausedUntil: Date | undefined;
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -48,6 +49,13 @@ export class ProgressDisplay {
 
   /** Receives the pipeline's progress events. */
   readonly listener = (event: ProgressEvent): void => {
+    if (event.type === 'paused') {
+      this.pausedUntil = new Date(event.until);
+      const line = `paused by a rate limit until ${event.until.slice(11, 19)} UTC: ${event.reason}`;
+      if (this.live) this.messages.push(`⏸ ${line}`);
+      else this.output.write(`${timestamp()} ${line}\n`);
+      return;
+    }
     if (event.type === 'message') {
       if (this.live) this.messages.push(event.message);
       else this.output.write(`${timestamp()} ${event.message}\n`);
@@ -71,19 +79,40 @@ export class ProgressDisplay {
     if (this.live) this.render(true);
   }
 
+  private countdownLine(final: boolean): string | undefined {
+    if (this.pausedUntil === undefined || final) return undefined;
+    const remaining = this.pausedUntil.getTime() - Date.now();
+    if (remaining <= 0) {
+      this.pausedUntil = undefined;
+      return undefined;
+    }
+    return `⏸ resuming in ${formatRemaining(remaining)}`;
+  }
+
   private render(final = false): void {
     const spinner = SPINNER_FRAMES[this.frame % SPINNER_FRAMES.length] ?? '•';
     this.frame += 1;
     const width = Math.max(20, (this.output.columns || 100) - 1);
+    const countdown = this.countdownLine(final);
     const body = [
       ...this.messages.splice(0).map((message) => message.slice(0, width)),
       ...[...this.lines.values()].map((line) => (line.done || final ? line.text : `${spinner} ${line.text}`).slice(0, width)),
+      ...(countdown === undefined ? [] : [countdown.slice(0, width)]),
     ];
     let text = this.renderedLineCount > 0 ? `\u001b[${this.renderedLineCount}A` : '';
     text += body.map((line) => `\u001b[2K${line}\n`).join('');
+    if (countdown === undefined && this.renderedLineCount > this.lines.size) text += '\u001b[2K';
     this.output.write(text);
-    this.renderedLineCount = this.lines.size;
+    this.renderedLineCount = this.lines.size + (countdown === undefined ? 0 : 1);
   }
+}
+
+function formatRemaining(milliseconds: number): string {
+  const seconds = Math.max(0, Math.ceil(milliseconds / 1000));
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  const rest = seconds % 60;
+  return `${hours > 0 ? `${hours}:` : ''}${String(minutes).padStart(hours > 0 ? 2 : 1, '0')}:${String(rest).padStart(2, '0')}`;
 }
 
 function timestamp(): string {

@@ -22,7 +22,7 @@ import { flattenUntrustedText, truncateCodePoints } from './untrusted-text.js';
  */
 
 /** Which checkpoint the commit closes; `C2-partial` when the agent finished only part of the work. */
-export type CommitCheckpoint = `${Stage}-complete` | 'C2-partial';
+export type CommitCheckpoint = `${Stage}-complete` | 'C2-partial' | 'C2-timed-out';
 
 export const COMMIT_SUBJECT_MAXIMUM_LENGTH = 72;
 /** Bullets are capped too, so one runaway agent line cannot bury the rest. */
@@ -55,7 +55,7 @@ export function formatCommitMessage(input: CommitMessageInput): string {
   if (!ticketCheck.ok) throw new Error(`formatCommitMessage: ticketId: ${ticketCheck.reason}`);
   const type = input.type ?? 'feat';
   if (!/^[a-z]{1,16}$/.test(type)) throw new Error(`formatCommitMessage: type must be lowercase letters like "feat", got ${JSON.stringify(type)}`);
-  if (!/^C[0-2]-(complete|partial)$/.test(input.checkpoint)) {
+  if (!/^C[0-2]-(complete|partial|timed-out)$/.test(input.checkpoint)) {
     throw new Error(`formatCommitMessage: checkpoint must be like "C2-complete", got ${JSON.stringify(input.checkpoint)}`);
   }
   const score = input.qualityScore;

@@ -12,6 +12,8 @@ export function renderDraftDescription(input: {
   plan?: PlanOutput;
   branch: string;
   stackedOn?: string;
+  /** The draft ticket that carries the remaining work of a partial ticket. */
+  followUpTicketId?: string;
 }): string {
   const { ticket, report, plan } = input;
   const lines = [
@@ -30,6 +32,7 @@ export function renderDraftDescription(input: {
   }
   if (report.partial) {
     lines.push('', '### Remaining work (partial)', ...report.remaining_work.map((item) => `- ${escapeMarkdownText(item)}`));
+    if (input.followUpTicketId !== undefined) lines.push('', `Follow-up ticket (draft): ${escapeMarkdownText(input.followUpTicketId)}`);
   }
   lines.push('', 'Quality score: pending gates.');
   return `${lines.join('\n')}\n`;

@@ -1,4 +1,5 @@
 import type { Agent } from '../ports/agent.js';
+import type { AgentProcessRegistry } from '../ports/agent-process-registry.js';
 import type { ArtifactStore } from '../ports/artifact-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { CodeHost } from '../ports/code-host.js';
@@ -20,6 +21,7 @@ export interface PipelineDependencies {
   commandRunner: CommandRunner;
   artifacts: ArtifactStore;
   clock: Clock;
+  processRegistry: AgentProcessRegistry;
   settings: PipelineSettings;
 }
 
@@ -75,4 +77,5 @@ export type ProgressListener = (event: ProgressEvent) => void;
 export type ProgressEvent =
   | { type: 'ticket-stage'; ticketId: string; stage: string; detail?: string }
   | { type: 'ticket-done'; ticketId: string; state: string; detail?: string }
-  | { type: 'message'; message: string };
+  | { type: 'message'; message: string }
+  | { type: 'paused'; until: string; reason: string };

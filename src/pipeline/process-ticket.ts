@@ -1,5 +1,5 @@
 import { branchNameFor, worktreeDirectoryNameFor } from '../domain/branch-name.js';
-import { formatCommitMessage } from '../domain/commit-message.js';
+import { evaluateEscalationTriggers } from '../domain/escalation-triggers.js';
 import {
   implementationOutputSchema,
   planOutputSchema,
@@ -14,25 +14,28 @@ import type { Ticket } from '../domain/ticket.js';
 import type { AgentUsage } from '../ports/agent.js';
 import type { CheckpointRecord } from '../ports/store.js';
 import { applyRunEvent } from './apply-run-event.js';
-import { renderDraftDescription } from '../domain/draft-description.js';
+import type { BatchControl } from './batch-control.js';
+import { budgetProblem } from './budget.js';
 import type { PipelineDependencies, ProgressListener } from './pipeline-dependencies.js';
+import { commitTicketWork, publishDraftMergeRequest, type TicketBranch } from './publish-merge-request.js';
 import { runAgentStage, type AgentStageContext, type AgentStageOutcome } from './run-agent-stage.js';
 import { TicketLog } from './ticket-log.js';
-
-/** States of a dependency in the same batch that let its dependents start (its branch is committed). */
-const DEPENDENCY_DONE_STATES = ['gating', 'ready', 'partial'];
 
 export interface TicketWork {
   batchId: string;
   ticket: Ticket;
   run: TicketRun;
-  /** Runs of the other tickets of the batch, for dependency checks and stacking. */
+  /** Runs of the other tickets of the batch, for stacking on a dependency's branch. */
   runsByTicketId: ReadonlyMap<string, TicketRun>;
+  control: BatchControl;
+  /** A human's answer to this ticket's earlier escalation, given to C1 and C2. */
+  decision?: string;
 }
 
 export type TicketWorkResult =
   | { kind: 'settled'; run: TicketRun }
-  | { kind: 'rate-limited'; run: TicketRun; reason: string; retryAfterSeconds?: number; resetAt?: string };
+  | { kind: 'rate-limited'; run: TicketRun; reason: string; retryAfterSeconds?: number; resetAt?: string }
+  | { kind: 'interrupted'; run: TicketRun; reason: string };
 
 /**
  * Works one ticket from wherever its run stands to the end of generation:
@@ -40,31 +43,27 @@ export type TicketWorkResult =
  * next stage starts, so calling this again after a crash resumes, and repeats no effect.
  */
 export async function processTicket(dependencies: PipelineDependencies, work: TicketWork, onProgress: ProgressListener): Promise<TicketWorkResult> {
-  const { store, clock } = dependencies;
-  const { ticket, batchId } = work;
-  const log = new TicketLog(dependencies.artifacts, batchId, ticket.id);
-  let run = work.run;
+  const { clock } = dependencies;
+  const log = new TicketLog(dependencies.artifacts, work.batchId, work.ticket.id);
+  const state = { run: work.run };
   const advance = async (event: TicketRunEvent): Promise<TicketRun> => {
-    run = await applyRunEvent(store, run, event, clock.now());
-    log.write({ type: 'transition', event: event.type, state: run.state, reason: run.reason, at: run.updatedAt });
-    return run;
+    const from = state.run.state;
+    state.run = await applyRunEvent(dependencies.store, state.run, event, clock.now());
+    log.write({ type: 'transition', event: event.type, from, state: state.run.state, reason: state.run.reason, at: state.run.updatedAt });
+    return state.run;
   };
   try {
-    const blocker = blockingDependency(ticket, work.runsByTicketId);
-    if (blocker !== undefined && run.state === 'queued') {
-      await advance({ type: 'skip', reason: blocker });
-      onProgress({ type: 'ticket-done', ticketId: ticket.id, state: run.state, detail: blocker });
-      return { kind: 'settled', run };
+    const result = await workStages(dependencies, work, log, state, advance, onProgress);
+    if (result.kind === 'settled') {
+      onProgress({ type: 'ticket-done', ticketId: work.ticket.id, state: state.run.state, ...(state.run.reason === undefined ? {} : { detail: state.run.reason }) });
     }
-    const result = await workStages(dependencies, work, log, () => run, advance, onProgress);
-    onProgress({ type: 'ticket-done', ticketId: ticket.id, state: run.state, ...(run.reason === undefined ? {} : { detail: run.reason }) });
     return result;
   } catch (error) {
     const reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     log.write({ type: 'error', message: reason, at: clock.now().toISOString() });
-    if (run.state !== 'failed') await advance({ type: 'fail', reason });
-    onProgress({ type: 'ticket-done', ticketId: ticket.id, state: run.state, detail: reason });
-    return { kind: 'settled', run };
+    if (state.run.state !== 'failed') await advance({ type: 'fail', reason });
+    onProgress({ type: 'ticket-done', ticketId: work.ticket.id, state: state.run.state, detail: reason });
+    return { kind: 'settled', run: state.run };
   } finally {
     await log.flush();
   }
@@ -74,20 +73,24 @@ async function workStages(
   dependencies: PipelineDependencies,
   work: TicketWork,
   log: TicketLog,
-  currentRun: () => TicketRun,
+  state: { run: TicketRun },
   advance: (event: TicketRunEvent) => Promise<TicketRun>,
   onProgress: ProgressListener,
 ): Promise<TicketWorkResult> {
-  const { store, workspace, clock, settings, agent } = dependencies;
-  const { ticket, batchId } = work;
-  const branch = branchNameFor(settings.branchPrefix, ticket.id);
+  const { store, workspace, clock, settings, agent, processRegistry } = dependencies;
+  const { ticket, batchId, control } = work;
   const stackedOn = stackedDependencyBranch(ticket, work.runsByTicketId, settings.branchPrefix);
+  const branchName = branchNameFor(settings.branchPrefix, ticket.id);
   const startPoint = stackedOn ?? settings.baseBranch;
-  if (currentRun().state === 'queued') await advance({ type: 'start' });
-  const worktree = await workspace.prepareWorktree({ branch, startPoint, directoryName: worktreeDirectoryNameFor(ticket.id) });
-  log.write({ type: 'worktree', branch, startPoint, path: worktree.path, at: clock.now().toISOString() });
+  if (state.run.state === 'queued') await advance({ type: 'start' });
+  const worktree = await workspace.prepareWorktree({ branch: branchName, startPoint, directoryName: worktreeDirectoryNameFor(ticket.id) });
+  const branch: TicketBranch = { branch: branchName, startPoint, worktreePath: worktree.path, ...(stackedOn === undefined ? {} : { stackedOn }) };
+  log.write({ type: 'worktree', branch: branchName, startPoint, path: worktree.path, at: clock.now().toISOString() });
 
-  const checkpoints = latestCheckpointByStage(await store.listCheckpoints(batchId, ticket.id));
+  const stored = await store.listCheckpoints(batchId, ticket.id);
+  const checkpoints = new Map<Stage, CheckpointRecord>(stored.map((checkpoint) => [checkpoint.stage, checkpoint]));
+  const ticketUsage: Required<AgentUsage> = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+  for (const checkpoint of stored) addUsage(ticketUsage, checkpoint.usage);
   const context: AgentStageContext = {
     agent,
     batchId,
@@ -96,8 +99,18 @@ async function workStages(
     privateDirectory: `${settings.agentPrivateRoot}/${batchId}/${ticket.id}`,
     log,
     deadline: new Date(clock.now().getTime() + settings.timeoutPerTicketMinutes * 60_000),
-    now: () => clock.now(),
+    clock,
+    control,
+    stallTimeoutMilliseconds: settings.stallTimeoutMinutes * 60_000,
+    maxAttemptsPerStage: settings.maxAttemptsPerStage,
+    onProcessStart: (processId) =>
+      void processRegistry.record({ processId, orchestratorProcessId: process.pid, batchId, ticketId: ticket.id, startedAt: clock.now().toISOString() }),
+    onProcessEnd: (processId) => void processRegistry.release(processId),
+    onSessionStart: (stage, sessionId) => {
+      if (stage === 'C2') void dependencies.artifacts.writeText(interruptedSessionPath(batchId, ticket.id), `${JSON.stringify({ stage, sessionId })}\n`);
+    },
   };
+
   const saveCheckpoint = async (stage: Stage, output: unknown, outcome: { attempts: number; usage: AgentUsage; sessionId?: string }) => {
     const checkpoint: CheckpointRecord = {
       batchId,
@@ -114,19 +127,39 @@ async function workStages(
     checkpoints.set(stage, checkpoint);
     log.write({ type: 'checkpoint', stage, at: checkpoint.createdAt });
   };
-  const settleFailure = async (outcome: Exclude<AgentStageOutcome<unknown>, { kind: 'completed' }>, stage: Stage): Promise<TicketWorkResult> => {
+
+  /** Settles a stage that did not complete; undefined means the caller may go on. */
+  const settleIncomplete = async (outcome: Exclude<AgentStageOutcome<unknown>, { kind: 'completed' }>, stage: Stage): Promise<TicketWorkResult> => {
     if (outcome.kind === 'rate-limited') {
-      return { kind: 'rate-limited', run: currentRun(), reason: outcome.reason, ...pickRateLimit(outcome) };
+      return {
+        kind: 'rate-limited',
+        run: state.run,
+        reason: outcome.reason,
+        ...(outcome.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: outcome.retryAfterSeconds }),
+        ...(outcome.resetAt === undefined ? {} : { resetAt: outcome.resetAt }),
+      };
     }
+    if (outcome.kind === 'stopped') return { kind: 'interrupted', run: state.run, reason: outcome.reason };
     if (outcome.kind === 'timed-out') {
+      if (stage === 'C2') await keepWorkSoFar(dependencies, batchId, ticket, branch, log);
       await advance({ type: 'time-out', reason: outcome.reason });
     } else if (outcome.kind === 'invalid-answer') {
       await advance({ type: 'fail', reason: `the agent's ${stage} answer was invalid twice: ${outcome.problem}` });
     } else {
       await advance({ type: 'fail', reason: outcome.reason });
     }
-    return { kind: 'settled', run: currentRun() };
+    return { kind: 'settled', run: state.run };
   };
+
+  /** After each stage: over its budget, the ticket stops with the reason. */
+  const overBudget = async (usage: AgentUsage): Promise<boolean> => {
+    addUsage(ticketUsage, usage);
+    const problem = budgetProblem('ticket', ticketUsage, { tokens: settings.budget.tokensPerTicket, costUsd: settings.budget.costPerTicketUsd });
+    if (problem === undefined) return false;
+    await advance({ type: 'fail', reason: problem });
+    return true;
+  };
+
   const refuseChangesAtReadOnlyStage = async (stage: Stage): Promise<boolean> => {
     const changed = await workspace.changedFiles(worktree.path, 'HEAD');
     if (changed.length === 0) return false;
@@ -134,110 +167,151 @@ async function workStages(
     return true;
   };
 
-  if (currentRun().state === 'scoping') {
+  if (state.run.state === 'scoping') {
     if (!checkpoints.has('C0')) {
       onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'C0', detail: 'understanding scope' });
       const outcome = await runAgentStage(context, 'C0', scopeOutputSchema, {});
-      if (outcome.kind !== 'completed') return settleFailure(outcome, 'C0');
-      if (await refuseChangesAtReadOnlyStage('C0')) return { kind: 'settled', run: currentRun() };
+      if (outcome.kind === 'rate-limited' || outcome.kind === 'stopped') return settleIncomplete(outcome, 'C0');
+      if (await overBudget(outcome.usage)) return { kind: 'settled', run: state.run };
+      if (outcome.kind !== 'completed') return settleIncomplete(outcome, 'C0');
+      if (await refuseChangesAtReadOnlyStage('C0')) return { kind: 'settled', run: state.run };
       await saveCheckpoint('C0', outcome.output, outcome);
     }
     await advance({ type: 'scope-complete' });
   }
   const scope = checkpoints.get('C0')?.output as ScopeOutput | undefined;
 
-  if (currentRun().state === 'planning') {
+  if (state.run.state === 'planning') {
     if (!checkpoints.has('C1')) {
       onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'C1', detail: 'planning' });
-      const outcome = await runAgentStage(context, 'C1', planOutputSchema, { scopeOutput: scope });
-      if (outcome.kind !== 'completed') return settleFailure(outcome, 'C1');
-      if (await refuseChangesAtReadOnlyStage('C1')) return { kind: 'settled', run: currentRun() };
+      const outcome = await runAgentStage(context, 'C1', planOutputSchema, { scopeOutput: scope, ...(work.decision === undefined ? {} : { decision: work.decision }) });
+      if (outcome.kind === 'rate-limited' || outcome.kind === 'stopped') return settleIncomplete(outcome, 'C1');
+      if (await overBudget(outcome.usage)) return { kind: 'settled', run: state.run };
+      if (outcome.kind !== 'completed') return settleIncomplete(outcome, 'C1');
+      if (await refuseChangesAtReadOnlyStage('C1')) return { kind: 'settled', run: state.run };
       await saveCheckpoint('C1', outcome.output, outcome);
     }
     const plan = checkpoints.get('C1')?.output as PlanOutput;
-    if (plan.decision_needed !== null) {
+    const escalation = scope === undefined ? undefined : evaluateEscalationTriggers({ ticket, scope, plan, policy: settings.escalation });
+    if (escalation !== undefined) {
       await store.saveEscalation({
         batchId,
         ticketId: ticket.id,
-        trigger: plan.decision_needed.kind,
-        question: plan.decision_needed.question,
-        options: plan.decision_needed.options,
-        context: { scope, plan },
+        trigger: escalation.trigger,
+        question: escalation.question,
+        options: escalation.options,
+        context: { scope, plan, details: escalation.details, alsoFired: escalation.alsoFired },
         createdAt: clock.now().toISOString(),
       });
-      await advance({ type: 'escalate', reason: `${plan.decision_needed.kind}: ${plan.decision_needed.question}` });
+      await advance({ type: 'escalate', reason: `${escalation.trigger}: ${escalation.question}` });
       await dependencies.ticketSource.updateStatus(ticket.id, 'escalated');
-      return { kind: 'settled', run: currentRun() };
+      return { kind: 'settled', run: state.run };
     }
     await advance({ type: 'plan-complete' });
   }
   const plan = checkpoints.get('C1')?.output as PlanOutput | undefined;
 
-  if (currentRun().state === 'implementing') {
+  if (state.run.state === 'implementing') {
     if (!checkpoints.has('C2')) {
-      onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'C2', detail: 'implementing and testing' });
-      const outcome = await runAgentStage(context, 'C2', implementationOutputSchema, { scopeOutput: scope, planOutput: plan });
-      let report: ImplementationOutput;
-      if (outcome.kind === 'completed') {
-        report = outcome.output;
-      } else if (outcome.kind === 'invalid-answer') {
-        report = await fallbackReport(dependencies, worktree.path, startPoint, outcome.problem);
-      } else {
-        return settleFailure(outcome, 'C2');
+      const interrupted = agent.capabilities.resumeSession ? await readInterruptedSession(dependencies, batchId, ticket.id) : undefined;
+      onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'C2', detail: interrupted === undefined ? 'implementing and testing' : 'resuming the interrupted session' });
+      if (interrupted !== undefined) log.write({ type: 'session-resume', stage: 'C2', sessionId: interrupted, at: clock.now().toISOString() });
+      const outcome = await runAgentStage({ ...context, ...(interrupted === undefined ? {} : { resumeSessionId: interrupted }) }, 'C2', implementationOutputSchema, {
+        scopeOutput: scope,
+        planOutput: plan,
+        ...(work.decision === undefined ? {} : { decision: work.decision }),
+      });
+      if (outcome.kind === 'rate-limited' || outcome.kind === 'stopped') return settleIncomplete(outcome, 'C2');
+      if (outcome.kind === 'timed-out') return settleIncomplete(outcome, 'C2');
+      if (await overBudget(outcome.usage)) {
+        await keepWorkSoFar(dependencies, batchId, ticket, branch, log);
+        return { kind: 'settled', run: state.run };
       }
+      let report: ImplementationOutput;
+      if (outcome.kind === 'completed') report = outcome.output;
+      else if (outcome.kind === 'invalid-answer') report = await fallbackReport(dependencies, worktree.path, startPoint, outcome.problem);
+      else return settleIncomplete(outcome, 'C2');
       await saveCheckpoint('C2', report, outcome);
     }
     const report = checkpoints.get('C2')?.output as ImplementationOutput;
-    const changed = await workspace.changedFiles(worktree.path, startPoint);
-    if (changed.length === 0) {
+    if ((await workspace.changedFiles(worktree.path, startPoint)).length === 0) {
       await advance({ type: 'fail', reason: 'the agent finished C2 without changing any file' });
-      return { kind: 'settled', run: currentRun() };
+      return { kind: 'settled', run: state.run };
     }
-    onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'commit', detail: `committing to ${branch}` });
-    const message = formatCommitMessage({
-      ticketId: ticket.id,
-      title: ticket.title,
-      changes: report.changes,
+    onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'commit', detail: `committing to ${branchName}` });
+    const commit = await commitTicketWork(dependencies, { batchId, ticket, branch, changes: report.changes, checkpoint: report.partial ? 'C2-partial' : 'C2-complete' });
+    const followUp = report.partial ? await createFollowUp(dependencies, batchId, ticket, report, log) : undefined;
+    await publishDraftMergeRequest(dependencies, {
       batchId,
-      checkpoint: report.partial ? 'C2-partial' : 'C2-complete',
-      qualityScore: 'pending-gates',
-    });
-    await workspace.commitAll(worktree.path, message, settings.commitAuthor);
-    const commit = await workspace.headCommit(worktree.path);
-    const title = `Draft: ${ticket.id} ${ticket.title}`;
-    const description = renderDraftDescription({ ticket, report, plan, branch, stackedOn });
-    const reference = await dependencies.codeHost.openDraftMergeRequest({ sourceBranch: branch, targetBranch: startPoint, title, description });
-    const existing = await store.getMergeRequest(batchId, ticket.id);
-    await store.saveMergeRequest({
-      ...(existing ?? {}),
-      batchId,
-      ticketId: ticket.id,
-      sourceBranch: branch,
-      targetBranch: startPoint,
-      title,
-      description,
-      hostId: reference.id,
-      url: reference.url,
+      ticket,
+      branch,
+      report,
+      ...(plan === undefined ? {} : { plan }),
       commit,
-      createdAt: existing?.createdAt ?? clock.now().toISOString(),
+      ...(followUp === undefined ? {} : { followUpTicketId: followUp.ticketId }),
+      log,
     });
-    log.write({ type: 'merge-request', id: reference.id, url: reference.url, commit, at: clock.now().toISOString() });
     await advance({ type: 'implementation-complete', partial: report.partial });
     await dependencies.ticketSource.updateStatus(ticket.id, report.partial ? 'partial' : 'in-review');
+    if (settings.removeWorktrees) await workspace.removeWorktree(worktree.path);
   }
-  return { kind: 'settled', run: currentRun() };
+  return { kind: 'settled', run: state.run };
 }
 
-/** Why a ticket cannot start: one of its dependencies in the same batch did not complete. */
-function blockingDependency(ticket: Ticket, runs: ReadonlyMap<string, TicketRun>): string | undefined {
-  for (const dependencyId of ticket.dependencies) {
-    const dependencyRun = runs.get(dependencyId);
-    if (dependencyRun === undefined) continue;
-    if (!DEPENDENCY_DONE_STATES.includes(dependencyRun.state)) {
-      return `dependency ${dependencyId} did not complete (it ended ${dependencyRun.state}${dependencyRun.reason === undefined ? '' : `: ${dependencyRun.reason}`})`;
-    }
+/** Where the session id of a running C2 is kept, so a crash or stop can resume that session. */
+function interruptedSessionPath(batchId: string, ticketId: string): string {
+  return `batches/${batchId}/sessions/${ticketId}.json`;
+}
+
+async function readInterruptedSession(dependencies: PipelineDependencies, batchId: string, ticketId: string): Promise<string | undefined> {
+  const text = await dependencies.artifacts.readText(interruptedSessionPath(batchId, ticketId));
+  if (text === undefined) return undefined;
+  try {
+    const value = JSON.parse(text) as { stage?: unknown; sessionId?: unknown };
+    return value.stage === 'C2' && typeof value.sessionId === 'string' && /^[A-Za-z0-9-]{1,100}$/.test(value.sessionId) ? value.sessionId : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
+}
+
+/**
+ * The seed's "create follow-up ticket (draft)" for partial work. A tracker that cannot
+ * take it must not cost the committed work: the failure is logged and the MR says so.
+ */
+async function createFollowUp(
+  dependencies: PipelineDependencies,
+  batchId: string,
+  ticket: Ticket,
+  report: ImplementationOutput,
+  log: TicketLog,
+): Promise<{ ticketId: string } | undefined> {
+  try {
+    const followUp = await dependencies.ticketSource.createFollowUpTicket({
+      originalTicketId: ticket.id,
+      batchId,
+      title: `Finish ${ticket.title}`,
+      remainingWork: report.remaining_work.length > 0 ? report.remaining_work : ['Finish what the partial MR leaves undone'],
+    });
+    log.write({ type: 'follow-up', ticketId: followUp.ticketId, created: followUp.created, at: dependencies.clock.now().toISOString() });
+    return followUp;
+  } catch (error) {
+    log.write({ type: 'error', message: `could not create the follow-up ticket: ${error instanceof Error ? error.message : String(error)}`, at: dependencies.clock.now().toISOString() });
+    return undefined;
+  }
+}
+
+/** A ticket stopped mid-C2 (time or budget) keeps what the agent wrote, committed on its branch. */
+async function keepWorkSoFar(dependencies: PipelineDependencies, batchId: string, ticket: Ticket, branch: TicketBranch, log: TicketLog): Promise<void> {
+  const changed = await dependencies.workspace.changedFiles(branch.worktreePath, 'HEAD');
+  if (changed.length === 0) return;
+  const commit = await commitTicketWork(dependencies, {
+    batchId,
+    ticket,
+    branch,
+    changes: changed.map((file) => `Work in progress on ${file.path}`),
+    checkpoint: 'C2-timed-out',
+  });
+  log.write({ type: 'work-kept', commit, files: changed.map((file) => file.path), at: dependencies.clock.now().toISOString() });
 }
 
 /** A ticket whose dependency is in the same batch starts from that dependency's branch (stacked MRs). */
@@ -245,19 +319,6 @@ function stackedDependencyBranch(ticket: Ticket, runs: ReadonlyMap<string, Ticke
   const inBatch = ticket.dependencies.filter((dependencyId) => runs.has(dependencyId));
   const last = inBatch.at(-1);
   return last === undefined ? undefined : branchNameFor(branchPrefix, last);
-}
-
-function latestCheckpointByStage(checkpoints: CheckpointRecord[]): Map<Stage, CheckpointRecord> {
-  const byStage = new Map<Stage, CheckpointRecord>();
-  for (const checkpoint of checkpoints) byStage.set(checkpoint.stage, checkpoint);
-  return byStage;
-}
-
-function pickRateLimit(outcome: { retryAfterSeconds?: number; resetAt?: string }): { retryAfterSeconds?: number; resetAt?: string } {
-  return {
-    ...(outcome.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: outcome.retryAfterSeconds }),
-    ...(outcome.resetAt === undefined ? {} : { resetAt: outcome.resetAt }),
-  };
 }
 
 /** When the agent's C2 report is unreadable, the work is kept and described from the diff instead. */
@@ -270,4 +331,10 @@ async function fallbackReport(dependencies: PipelineDependencies, worktreePath: 
     partial: false,
     remaining_work: [],
   };
+}
+
+function addUsage(total: Required<AgentUsage>, more: AgentUsage): void {
+  total.inputTokens += more.inputTokens;
+  total.outputTokens += more.outputTokens;
+  total.costUsd += more.costUsd ?? 0;
 }

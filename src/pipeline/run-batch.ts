@@ -19,7 +19,11 @@ export interface NightReport {
  * The whole seed, in order: intake → generation → automated gates → review queue.
  * An interrupted batch is resumed first, so `nightshift run` is always safe to repeat.
  */
-export async function runBatch(dependencies: PipelineDependencies, request: { reviewWidth?: number }, onProgress: ProgressListener = () => {}): Promise<NightReport> {
+export async function runBatch(
+  dependencies: PipelineDependencies,
+  request: { reviewWidth?: number; signal?: AbortSignal },
+  onProgress: ProgressListener = () => {},
+): Promise<NightReport> {
   const report: NightReport = {};
   const latest = await dependencies.store.latestBatch();
   let batchId: string;
@@ -33,8 +37,8 @@ export async function runBatch(dependencies: PipelineDependencies, request: { re
     batchId = report.intake.batchId;
     onProgress({ type: 'message', message: `batch ${batchId}: ${report.intake.plan.selected.length} ticket(s), ${report.intake.plan.refused.length} refused` });
   }
-  report.generation = await runGeneration(dependencies, { batchId }, onProgress);
-  if (report.generation.paused !== undefined) return report;
+  report.generation = await runGeneration(dependencies, { batchId, ...(request.signal === undefined ? {} : { signal: request.signal }) }, onProgress);
+  if (report.generation.stopped !== undefined) return report;
   onProgress({ type: 'message', message: 'gates: running checks on each draft MR' });
   report.gates = await runGates(dependencies, { batchId }, onProgress);
   report.review = await buildBatchReview(dependencies, { batchId, ...(request.reviewWidth === undefined ? {} : { width: request.reviewWidth }) });

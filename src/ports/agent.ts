@@ -38,6 +38,10 @@ export interface AgentStageRequest {
   access: 'read-only' | 'edit-worktree';
   timeoutMilliseconds: number;
   resumeSessionId?: string;
+  /** Aborting it ends the agent and everything it started (outcome `cancelled`). */
+  signal?: AbortSignal;
+  /** Told the agent's process id once it runs, so a crashed orchestrator's orphans can be ended later. */
+  onProcessStart?: (processId: number) => void;
 }
 
 export interface AgentUsage {
@@ -47,7 +51,7 @@ export interface AgentUsage {
   costUsd?: number;
 }
 
-export type AgentStageOutcome = 'completed' | 'failed' | 'rate-limited' | 'timed-out';
+export type AgentStageOutcome = 'completed' | 'failed' | 'rate-limited' | 'timed-out' | 'cancelled';
 
 export interface AgentStageResult {
   outcome: AgentStageOutcome;

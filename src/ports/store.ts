@@ -84,6 +84,8 @@ export interface EscalationRecord {
   createdAt: string;
   answer?: string;
   answeredAt?: string;
+  /** Who answered (a reviewer's name), for the record and the next batch's log. */
+  answeredBy?: string;
 }
 
 export interface MergeRequestRecord {

@@ -13,6 +13,32 @@ export interface TicketSource {
   clearRefusal(ticketId: string): Promise<void>;
   /** Sets the tracker's status of a ticket (e.g. `in-progress`, `partial`, `done`). */
   updateStatus(ticketId: string, status: string): Promise<void>;
+  /**
+   * Files a draft ticket for the work a run left unfinished (the seed's "complexity
+   * exceeds estimate": create a follow-up ticket (draft), mark the original partial).
+   * Idempotent per original and batch: a resumed run gets the ticket filed the first
+   * time, never a second one. The draft lacks the ready label, so a person reviews it
+   * before an agent takes it.
+   */
+  createFollowUpTicket(request: FollowUpTicketRequest): Promise<FollowUpTicketReference>;
+}
+
+export interface FollowUpTicketRequest {
+  /** The ticket whose run ended partial; must be in the source's listing. */
+  originalTicketId: string;
+  /** The batch that left the work unfinished. */
+  batchId: string;
+  /** The draft's title (untrusted text: flattened to one line). */
+  title: string;
+  /** What is left to do; becomes the draft's acceptance criteria. */
+  remainingWork: string[];
+}
+
+export interface FollowUpTicketReference {
+  ticketId: string;
+  sourceReference: string;
+  /** False when this original and batch already had a follow-up, which is returned instead. */
+  created: boolean;
 }
 
 export interface TicketListing {

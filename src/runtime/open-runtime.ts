@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { LocalFilesArtifactStore } from '../adapters/artifacts/local-files/local-files-artifact-store.js';
 import { SystemClock } from '../adapters/clocks/system/system-clock.js';
 import { LocalCodeHost } from '../adapters/code-hosts/local/local-code-host.js';
+import { LocalFilesProcessRegistry } from '../adapters/process-registries/local-files/local-files-process-registry.js';
 import { ShellCommandRunner } from '../adapters/command-runners/shell/shell-command-runner.js';
 import { SqliteStore } from '../adapters/stores/sqlite/sqlite-store.js';
 import { FilesTicketSource } from '../adapters/trackers/files/files-ticket-source.js';
@@ -65,13 +66,14 @@ export async function openRuntime(request: RuntimeRequest): Promise<Runtime> {
   const store = await SqliteStore.open(join(nightshiftDirectory, 'nightshift.db'));
   const dependencies: PipelineDependencies = {
     store,
-    ticketSource: new FilesTicketSource({ repositoryRoot, directory: config.tracker.directory }),
+    ticketSource: new FilesTicketSource({ repositoryRoot, directory: config.tracker.directory, readyLabel: config.tracker.readyLabel }),
     workspace,
     codeHost: new LocalCodeHost({ directory: join(nightshiftDirectory, 'merge-requests') }),
     agent: createAgent(config.agent, request.environment, repositoryRoot),
     commandRunner: new ShellCommandRunner(),
     artifacts: new LocalFilesArtifactStore(nightshiftDirectory),
     clock: request.clock ?? new SystemClock(),
+    processRegistry: new LocalFilesProcessRegistry(join(nightshiftDirectory, 'agent-processes')),
     settings: {
       readyLabel: config.tracker.readyLabel,
       maxTickets: config.batch.maxTickets,

@@ -133,7 +133,7 @@ describe('the whole night with the real Claude Code CLI against the scripted mod
       const report = await runBatch(runtime.dependencies, {});
       const review = report.review!;
       expect(review.totals).toMatchObject({ total: 2, escalated: 1, skipped: 1, completed: 0 });
-      expect(review.escalations[0]).toMatchObject({ ticketId: 'MATH-4', trigger: 'architecture', question: 'BigInt or Number?', options: ['BigInt', 'Number'] });
+      expect(review.escalations[0]).toMatchObject({ ticketId: 'MATH-4', trigger: 'agent-decision:architecture', question: 'BigInt or Number?', options: ['BigInt', 'Number'] });
       expect(review.box).toMatch(/Escalations Pending:[\s\S]*⚠ MATH-4: BigInt or Number\?/);
       expect(review.notReady).toEqual([{ ticketId: 'MATH-5', state: 'skipped', reason: expect.stringMatching(/dependency MATH-4 did not complete \(it ended escalated/) }]);
       expect(fixture.repository.git(['branch', '--list', 'agent/MATH-5'])).toBe('');

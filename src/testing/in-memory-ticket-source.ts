@@ -1,5 +1,13 @@
+import { composeFollowUpTicket, nextTicketIdInSequence } from '../domain/follow-up-ticket.js';
 import type { Ticket } from '../domain/ticket.js';
-import type { TicketListing, TicketProblem, TicketRefusalNote, TicketSource } from '../ports/ticket-source.js';
+import type {
+  FollowUpTicketReference,
+  FollowUpTicketRequest,
+  TicketListing,
+  TicketProblem,
+  TicketRefusalNote,
+  TicketSource,
+} from '../ports/ticket-source.js';
 
 /**
  * A tracker held in memory, for the pipeline's tests: it lists the tickets it was
@@ -12,12 +20,16 @@ export class InMemoryTicketSource implements TicketSource {
   readonly refusals = new Map<string, TicketRefusalNote>();
   /** Every status change, in order. */
   readonly statusUpdates: { ticketId: string; status: string }[] = [];
+  /** Every follow-up filed, by original and batch (`JSON.stringify([original, batch])`). */
+  readonly followUps = new Map<string, FollowUpTicketReference>();
   readonly #tickets: Ticket[];
   readonly #problems: TicketProblem[];
+  readonly #readyLabel: string;
 
-  constructor(tickets: readonly Ticket[], problems: readonly TicketProblem[] = []) {
+  constructor(tickets: readonly Ticket[], problems: readonly TicketProblem[] = [], options: { readyLabel?: string } = {}) {
     this.#tickets = tickets.map((ticket) => structuredClone(ticket));
     this.#problems = problems.map((problem) => ({ ...problem }));
+    this.#readyLabel = options.readyLabel ?? 'ready-for-agent';
   }
 
   async listTickets(): Promise<TicketListing> {
@@ -37,6 +49,23 @@ export class InMemoryTicketSource implements TicketSource {
   async updateStatus(ticketId: string, status: string): Promise<void> {
     for (const ticket of this.#require(ticketId)) ticket.status = status;
     this.statusUpdates.push({ ticketId, status });
+  }
+
+  /** Files the draft in memory, with the files tracker's id rule and idempotence. */
+  async createFollowUpTicket(request: FollowUpTicketRequest): Promise<FollowUpTicketReference> {
+    const key = JSON.stringify([request.originalTicketId, request.batchId]);
+    const existing = this.followUps.get(key);
+    if (existing !== undefined) return { ...existing, created: false };
+    const [original] = this.#require(request.originalTicketId);
+    if (original === undefined) throw new Error('unreachable: #require returns at least one ticket');
+    const taken = [...this.#tickets.map((ticket) => ticket.id), ...this.#problems.flatMap((problem) => (problem.ticketId === undefined ? [] : [problem.ticketId]))];
+    const draft = composeFollowUpTicket({ ...request, original, newTicketId: nextTicketIdInSequence(original.id, taken), readyLabel: this.#readyLabel });
+    const sourceReference = `memory/follow-ups/${draft.id}`;
+    const { description, followUpOf: _followUpOf, createdByBatch: _createdByBatch, ...fields } = draft;
+    this.#tickets.push({ ...fields, estimatedFiles: [], openQuestions: [], testCases: [], readinessChecklist: [], body: description, sourceReference });
+    const reference: FollowUpTicketReference = { ticketId: draft.id, sourceReference, created: true };
+    this.followUps.set(key, reference);
+    return { ...reference };
   }
 
   async readRefusal(ticketId: string): Promise<TicketRefusalNote | undefined> {

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import type { Clock } from '../ports/clock.js';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.js';
 import { createGitFixture, type GitFixture } from './git-fixture.js';
 import type { ScenarioDocument } from './model-server/scenario.js';
@@ -11,7 +12,7 @@ export interface NightFixture {
   repository: GitFixture;
   server: RunningModelServer;
   /** Opens the runtime the way the CLI does, with the real Claude Code CLI as the agent. */
-  openRuntime(environment?: Record<string, string>): Promise<Runtime>;
+  openRuntime(environment?: Record<string, string>, clock?: Clock): Promise<Runtime>;
   cleanup(): Promise<void>;
 }
 
@@ -25,20 +26,29 @@ export async function createNightFixture(request: {
   scenario: ScenarioDocument;
   gates?: Record<string, string>;
   batch?: Record<string, unknown>;
+  generation?: Record<string, unknown>;
+  budget?: Record<string, unknown>;
+  agent?: Record<string, unknown>;
 }): Promise<NightFixture> {
   const server = await startModelServer({ scenario: request.scenario });
   const config = {
-    agent: { kind: 'claude-code', model: 'claude-sonnet-4-5', base_url: server.url, api_key_env: MODEL_KEY_VARIABLE },
+    agent: { kind: 'claude-code', model: 'claude-sonnet-4-5', base_url: server.url, api_key_env: MODEL_KEY_VARIABLE, ...request.agent },
     batch: { max_tickets: 20, timeout_per_ticket: '10m', parallel_agents: 1, ...request.batch },
     gates: { timeout: '2m', commands: request.gates ?? {} },
+    ...(request.generation === undefined ? {} : { generation: request.generation }),
+    ...(request.budget === undefined ? {} : { budget: request.budget }),
   };
   const ticketFiles = Object.fromEntries(Object.entries(request.tickets).map(([name, text]) => [`tickets/${name}`, text]));
   const repository = createGitFixture({ files: { ...request.files, ...ticketFiles, 'nightshift.yaml': stringify(config) } });
   return {
     repository,
     server,
-    openRuntime: (environment = {}) =>
-      openRuntime({ repositoryRoot: repository.root, environment: { ...process.env, [MODEL_KEY_VARIABLE]: 'scripted', ...environment } }),
+    openRuntime: (environment = {}, clock) =>
+      openRuntime({
+        repositoryRoot: repository.root,
+        environment: { ...process.env, [MODEL_KEY_VARIABLE]: 'scripted', ...environment },
+        ...(clock === undefined ? {} : { clock }),
+      }),
     cleanup: async () => {
       await server.close();
       repository.cleanup();

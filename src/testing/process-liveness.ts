@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /**
  * Whether a process still runs, for tests that prove a process group was ended: alive
@@ -33,4 +33,30 @@ export async function isProcessGoneSoon(pid: number): Promise<boolean> {
 export async function readPidFile(path: string): Promise<number> {
   for (let attempt = 0; attempt < 100 && !existsSync(path); attempt += 1) await new Promise((done) => setTimeout(done, 20));
   return Number.parseInt(readFileSync(path, 'utf8'), 10);
+}
+
+/**
+ * Live processes whose working directory is inside `directory` (read from /proc):
+ * what an agent or a command it started would leave running in a worktree.
+ */
+export function processesWorkingUnder(directory: string): number[] {
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      const state = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const status = state.slice(state.lastIndexOf(')') + 2).split(' ')[0];
+      if ((cwd === directory || cwd.startsWith(`${directory}/`)) && status !== 'Z') found.push(Number(entry));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
 }

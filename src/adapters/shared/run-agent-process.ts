@@ -13,6 +13,10 @@ export interface AgentProcessRequest {
   killGraceMilliseconds?: number;
   /** Decoded stdout text as it arrives (chunks, not lines). */
   onStdout(text: string): void;
+  /** Ends the whole process group when it aborts (the orchestrator stops, or the agent stalled). */
+  signal?: AbortSignal;
+  /** Told the process id (the group's leader) as soon as it started, so orphans can be found after a crash. */
+  onStart?(processId: number): void;
 }
 
 /** How the agent process ended; a timeout or a failed start is a value, never an exception. */
@@ -20,6 +24,8 @@ export interface AgentProcessOutcome {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
+  /** True when the request's signal aborted the process. */
+  cancelled?: boolean;
   /** The last few thousand characters of stderr. */
   stderrTail: string;
   /** Set when the process could not be started at all (missing binary, bad directory). */
@@ -57,7 +63,15 @@ export function runAgentProcess(request: AgentProcessRequest): Promise<AgentProc
     });
 
     const group = new ProcessGroup(child.pid, grace);
+    if (child.pid !== undefined) request.onStart?.(child.pid);
     let timedOut = false;
+    let cancelled = false;
+    const cancel = (): void => {
+      cancelled = true;
+      group.terminate();
+    };
+    if (request.signal?.aborted === true) cancel();
+    else request.signal?.addEventListener('abort', cancel, { once: true });
     let closeTimer: NodeJS.Timeout | undefined;
     const timeoutTimer = setTimeout(() => {
       timedOut = true;
@@ -69,12 +83,13 @@ export function runAgentProcess(request: AgentProcessRequest): Promise<AgentProc
       if (finished) return;
       finished = true;
       clearTimeout(timeoutTimer);
+      request.signal?.removeEventListener('abort', cancel);
       group.forget();
       clearTimeout(closeTimer);
       const rest = stdoutDecoder.end();
       if (rest) request.onStdout(rest);
       stderrTail = (stderrTail + stderrDecoder.end()).slice(-STDERR_TAIL_CHARACTERS);
-      resolve({ exitCode, signal, timedOut, stderrTail, ...(startError === undefined ? {} : { startError }) });
+      resolve({ exitCode, signal, timedOut, stderrTail, ...(cancelled ? { cancelled } : {}), ...(startError === undefined ? {} : { startError }) });
     };
 
     child.on('error', (error) => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { requireBatch } from '../../pipeline/generate.js';
 import { runGeneration } from '../../pipeline/generate.js';
 import { requireAgent } from '../require-agent.js';
+import { withStopSignal } from '../with-stop-signal.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { ProgressDisplay } from '../progress-display.js';
 import { printJson, withRuntime, type RepositoryOptions } from '../with-runtime.js';
@@ -27,10 +28,13 @@ Follow one ticket: tail -f .nightshift/batches/<batch>/logs/<ticket>.ndjson`,
         const batch = (await requireBatch(runtime.dependencies, options.batch)).id;
         const display = new ProgressDisplay(process.stderr);
         display.start(`Generating batch ${batch} with ${runtime.dependencies.agent.name}`);
-        const report = await runGeneration(runtime.dependencies, { batchId: batch }, display.listener).finally(() => display.stop());
+        const report = await withStopSignal((signal) => runGeneration(runtime.dependencies, { batchId: batch, signal }, display.listener)).finally(() =>
+          display.stop(),
+        );
         if (options.json === true) printJson(report);
         else for (const run of report.runs) process.stdout.write(`${run.ticketId}  ${run.state}${run.reason === undefined ? '' : `  ${run.reason}`}\n`);
-        if (report.paused !== undefined) process.exitCode = EXIT_CODES.paused;
+        if (report.stopped !== undefined) process.exitCode = EXIT_CODES.stopped;
+        else if (report.aborted !== undefined) process.exitCode = EXIT_CODES.abortedByRateLimits;
       });
     });
 }

@@ -245,7 +245,7 @@ export function describeStoreContract(name: string, openStore: () => Promise<Sto
         await createBatchWith('2024-01-15-overnight', ['PROJ-145', 'PROJ-147']);
         await store.saveEscalation(buildEscalation('2024-01-15-overnight', 'PROJ-145'));
         await store.saveEscalation(buildEscalation('2024-01-15-overnight', 'PROJ-147'));
-        const answer = { ...buildEscalation('2024-01-15-overnight', 'PROJ-145'), answer: 'Sessions', answeredAt: '2024-01-16T10:00:00.000Z' };
+        const answer = { ...buildEscalation('2024-01-15-overnight', 'PROJ-145'), answer: 'Sessions', answeredAt: '2024-01-16T10:00:00.000Z', answeredBy: 'ada' };
         await store.saveEscalation(answer);
         const all = await store.listEscalations({ batchId: '2024-01-15-overnight' });
         expect(all.map((record) => record.ticketId)).toEqual(['PROJ-145', 'PROJ-147']);

@@ -157,5 +157,74 @@ export function describeTicketSourceContract(name: string, makeSource: (tickets:
       await expect(source.clearRefusal('PROJ-999')).rejects.toThrow(/PROJ-999/);
       await expect(source.updateStatus('PROJ-999', 'done')).rejects.toThrow(/PROJ-999/);
     });
+
+    describe('follow-up tickets', () => {
+      const request = {
+        originalTicketId: 'PROJ-142',
+        batchId: '2024-01-15-overnight',
+        title: 'Follow-up: logout and token refresh',
+        remainingWork: ['POST /logout invalidates the token', 'Refresh tokens rotate on use'],
+      };
+
+      it('files a draft with the next id of the sequence, without the ready label, that the next listing shows', async () => {
+        const source = await makeSource([fullFixture, dependentFixture, minimalFixture]);
+        await source.listTickets();
+        const filed = await source.createFollowUpTicket(request);
+        expect(filed).toMatchObject({ ticketId: 'PROJ-146', created: true });
+        expect(filed.sourceReference.length).toBeGreaterThan(0);
+
+        const listing = await source.listTickets();
+        expect(listing.problems).toEqual([]);
+        const draft = listing.tickets.find((ticket) => ticket.id === 'PROJ-146') as Ticket;
+        expect(draft).toMatchObject({
+          title: 'Follow-up: logout and token refresh',
+          status: 'draft',
+          labels: ['backend'],
+          priority: 'high',
+          complexity: 'medium',
+          dependencies: ['PROJ-142'],
+          acceptanceCriteria: request.remainingWork,
+          openQuestions: [],
+          sourceReference: filed.sourceReference,
+        });
+        expect(draft.labels).not.toContain('ready-for-agent');
+        expect(draft.body).toContain('Follow-up of PROJ-142, left unfinished by batch 2024-01-15-overnight');
+        const original = listing.tickets.find((ticket) => ticket.id === 'PROJ-142') as Ticket;
+        expect(comparable(original)).toEqual(comparable(ticketFromFixture(fullFixture, '')));
+      });
+
+      it('is idempotent per original and batch: a resumed run gets the same ticket back', async () => {
+        const source = await makeSource([fullFixture, minimalFixture]);
+        await source.listTickets();
+        const first = await source.createFollowUpTicket(request);
+        const again = await source.createFollowUpTicket({ ...request, title: 'Another title', remainingWork: ['something else'] });
+        expect(again).toEqual({ ...first, created: false });
+        const ids = (await source.listTickets()).tickets.map((ticket) => ticket.id).sort();
+        expect(ids).toEqual(['PROJ-143', 'PROJ-142', 'PROJ-7'].sort());
+      });
+
+      it('gives every follow-up a new id, never one already taken', async () => {
+        const source = await makeSource([fullFixture, dependentFixture, minimalFixture]);
+        await source.listTickets();
+        const [first, second] = await Promise.all([
+          source.createFollowUpTicket(request),
+          source.createFollowUpTicket({ ...request, originalTicketId: 'PROJ-7' }),
+        ]);
+        const nextNight = await source.createFollowUpTicket({ ...request, batchId: '2024-01-16-overnight' });
+        const newIds = [first?.ticketId, second?.ticketId, nextNight.ticketId];
+        expect(new Set(newIds).size).toBe(3);
+        for (const id of newIds) expect(['PROJ-142', 'PROJ-145', 'PROJ-7']).not.toContain(id);
+        expect(nextNight.created).toBe(true);
+        const listed = (await source.listTickets()).tickets.map((ticket) => ticket.id);
+        expect(new Set(listed).size).toBe(listed.length);
+        expect(listed).toHaveLength(6);
+      });
+
+      it('refuses to file a follow-up of a ticket it did not list', async () => {
+        const source = await makeSource([fullFixture]);
+        await source.listTickets();
+        await expect(source.createFollowUpTicket({ ...request, originalTicketId: 'PROJ-999' })).rejects.toThrow(/PROJ-999/);
+      });
+    });
   });
 }

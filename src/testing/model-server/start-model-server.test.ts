@@ -166,6 +166,18 @@ describe('startModelServer (Anthropic Messages)', () => {
     expect(server.requests.filter((request) => request.status === 429)).toHaveLength(1);
   });
 
+  it("logs the start of the latest stage prompt, so tests can check what the agent was told", async () => {
+    const resumed = [firstUserMessage('C0'), ...toolResults(1), { role: 'user', content: `A human decided: use Number.\n${markers('C2')}\n${'x'.repeat(5000)}` }];
+    await post(resumed, { stream: false });
+    const excerpt = server.requests.at(-1)?.promptExcerpt;
+    expect(excerpt).toMatch(/^A human decided: use Number\.\nnightshift-ticket: DEMO-1/);
+    expect(excerpt).toHaveLength(4000);
+    await post([firstUserMessage('C0')], { stream: false });
+    expect(server.requests.at(-1)?.promptExcerpt).toBe(`Work on the ticket.\n\n${markers('C0')}\n\nAnswer in JSON.`);
+    await post([{ role: 'user', content: 'Write a title for this conversation' }], { stream: false });
+    expect(server.requests.at(-1)).not.toHaveProperty('promptExcerpt');
+  });
+
   it('treats requests without markers or without tools as side requests that do not move the script', async () => {
     const title = await post([{ role: 'user', content: 'Write a title for this conversation' }], { stream: false });
     expect(((await title.json()) as { content: { type: string }[] }).content[0]?.type).toBe('text');

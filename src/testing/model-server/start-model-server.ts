@@ -1,10 +1,11 @@
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readScenarioMarkers } from '../../domain/scenario-markers.js';
 import { AnthropicMessagesProtocol } from './anthropic-messages-protocol.js';
 import { toScenario, type Scenario, type ScenarioDocument } from './scenario.js';
 import { ScriptPlayer } from './script-player.js';
-import type { WireProtocol } from './wire-protocol.js';
+import type { Conversation, WireProtocol } from './wire-protocol.js';
 
 /** One request the server answered, as kept in memory and written to the NDJSON log. */
 export interface LoggedRequest {
@@ -22,7 +23,16 @@ export interface LoggedRequest {
   toolsOffered: string[];
   /** The error message, when the answer was an HTTP error. */
   errorMessage?: string;
+  /**
+   * The first {@link PROMPT_EXCERPT_CHARACTERS} characters of the stage prompt the request
+   * answers (the latest user text carrying scenario markers), so tests can check what the
+   * pipeline told the agent (a human's decision, a retry reason).
+   */
+  promptExcerpt?: string;
 }
+
+/** How much of a stage prompt the request log keeps. */
+export const PROMPT_EXCERPT_CHARACTERS = 4000;
 
 export interface ModelServerOptions {
   /** A validated scenario (from `loadScenario`/`parseScenario`), or a document validated here. */
@@ -107,6 +117,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Run
       return;
     }
     const decision = player.decide(parsed.conversation);
+    const promptExcerpt = stagePromptExcerpt(parsed.conversation);
     protocol.writeTurn(response, decision.turn, parsed.conversation, now());
     record({
       ...base,
@@ -117,6 +128,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Run
       status: decision.turn.kind === 'error' ? decision.turn.status : 200,
       toolsOffered: parsed.conversation.tools.map((tool) => tool.name),
       ...(decision.turn.kind === 'error' ? { errorMessage: decision.turn.message } : {}),
+      ...(promptExcerpt === undefined ? {} : { promptExcerpt }),
     });
   };
 
@@ -135,6 +147,15 @@ export async function startModelServer(options: ModelServerOptions): Promise<Run
         server.closeAllConnections();
       }),
   };
+}
+
+function stagePromptExcerpt(conversation: Conversation): string | undefined {
+  for (const message of [...conversation.messages].reverse()) {
+    if (message.role !== 'user') continue;
+    const prompt = message.texts.find((text) => readScenarioMarkers(text) !== undefined);
+    if (prompt !== undefined) return prompt.slice(0, PROMPT_EXCERPT_CHARACTERS);
+  }
+  return undefined;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {

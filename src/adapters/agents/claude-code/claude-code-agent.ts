@@ -115,6 +115,8 @@ export class ClaudeCodeAgent implements Agent {
       timeoutMilliseconds: request.timeoutMilliseconds,
       ...(this.settings.killGraceMilliseconds === undefined ? {} : { killGraceMilliseconds: this.settings.killGraceMilliseconds }),
       onStdout: (text) => reader.push(text),
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+      ...(request.onProcessStart === undefined ? {} : { onStart: request.onProcessStart }),
     });
     reader.end();
     return finish(decideStageResult(reader.state, outcome, binary.path, request.timeoutMilliseconds));
@@ -154,6 +156,7 @@ export function decideStageResult(state: ClaudeRunState, process: AgentProcessOu
     exitCode: process.exitCode,
     ...(state.sessionId === undefined ? {} : { sessionId: state.sessionId }),
   };
+  if (process.cancelled === true) return { ...base, outcome: 'cancelled', errorMessage: 'claude was stopped by Nightshift' };
   if (process.timedOut) {
     return { ...base, outcome: 'timed-out', errorMessage: `claude did not finish within ${timeoutMilliseconds} ms; its process group was ended` };
   }

@@ -101,8 +101,11 @@ export class CommandAgent implements Agent {
         if (stdout.length < MAXIMUM_FINAL_TEXT_CHARACTERS) stdout += text;
         onEvent({ type: 'text-delta', at: at(), text });
       },
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+      ...(request.onProcessStart === undefined ? {} : { onStart: request.onProcessStart }),
     });
     const base = { finalText: stdout.trim(), usage: noUsage, exitCode: outcome.exitCode };
+    if (outcome.cancelled === true) return finish({ ...base, outcome: 'cancelled', errorMessage: 'the agent command was stopped by Nightshift' });
     if (outcome.timedOut) {
       return finish({ ...base, outcome: 'timed-out', errorMessage: `the agent command did not finish within ${request.timeoutMilliseconds} ms; its process group was ended` });
     }

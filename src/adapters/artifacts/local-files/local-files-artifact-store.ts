@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { ArtifactStore } from '../../../ports/artifact-store.js';
+import type { ArtifactLines, ArtifactSize, ArtifactStore } from '../../../ports/artifact-store.js';
 import { writeFileAtomically } from '../../shared/write-file-atomically.js';
 
 /**
@@ -50,10 +50,67 @@ export class LocalFilesArtifactStore implements ArtifactStore {
     try {
       return await readFile(path, 'utf8');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      if (isMissing(error)) return undefined;
       throw error;
     }
+  }
+
+  async readLinesFrom(relativePath: string, fromOffset: number): Promise<ArtifactLines | undefined> {
+    if (!Number.isSafeInteger(fromOffset) || fromOffset < 0) {
+      throw new Error(`artifact store: readLinesFrom(${JSON.stringify(relativePath)}) offset must be a whole number of bytes ≥ 0, got ${fromOffset}`);
+    }
+    const path = this.checkedPath(relativePath);
+    let handle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      // A file shorter than the offset was replaced, not appended to: read it again from the start.
+      const start = size < fromOffset ? 0 : fromOffset;
+      const buffer = Buffer.alloc(size - start);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+      const complete = buffer.subarray(0, bytesRead).lastIndexOf(0x0a) + 1;
+      if (complete === 0) return { lines: [], nextOffset: start };
+      const lines = buffer.subarray(0, complete - 1).toString('utf8').split('\n');
+      return { lines, nextOffset: start + complete };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async measure(relativePath: string): Promise<ArtifactSize | undefined> {
+    const path = this.checkedPath(relativePath);
+    const size: ArtifactSize = { bytes: 0, files: 0 };
+    const visit = async (entry: string): Promise<boolean> => {
+      let stats;
+      try {
+        stats = await lstat(entry);
+      } catch (error) {
+        if (isMissing(error)) return false;
+        throw error;
+      }
+      if (!stats.isDirectory()) {
+        size.bytes += stats.size;
+        size.files += 1;
+        return true;
+      }
+      const names = await readdir(entry).catch((error: unknown) => {
+        if (isMissing(error)) return [];
+        throw error;
+      });
+      for (const name of names) await visit(join(entry, name));
+      return true;
+    };
+    return (await visit(path)) ? size : undefined;
+  }
+
+  async remove(relativePath: string): Promise<void> {
+    const path = this.checkedPath(relativePath);
+    await rm(path, { recursive: true, force: true });
   }
 
   private checkedPath(relativePath: string): string {
@@ -69,6 +126,11 @@ export class LocalFilesArtifactStore implements ArtifactStore {
       throw new Error(`artifact store: path ${JSON.stringify(relativePath)} leads out of ${this.root} through a symbolic link`);
     }
   }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 function isStrictlyInside(parent: string, child: string): boolean {

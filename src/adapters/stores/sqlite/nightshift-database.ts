@@ -91,6 +91,8 @@ export interface EscalationsTable {
   created_at: string;
   answer: string | null;
   answered_at: string | null;
+  /** Added by migration 0002. */
+  answered_by: string | null;
 }
 
 export interface MergeRequestsTable {

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { newTicketRun, transitionTicketRun } from '../../../domain/ticket-run.js';
 import { describeStoreContract } from '../../../testing/contracts/store.js';
 import { SqliteStore } from './sqlite-store.js';
+import { createStoreMigrationProvider } from './store-migrations.js';
 
 const directories: string[] = [];
 
@@ -92,7 +94,7 @@ describe('SqliteStore on disk', () => {
     }
     const raw = new Database(path, { readonly: true });
     try {
-      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(['0001-initial-schema']);
+      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(['0001-initial-schema', '0002-escalation-answered-by']);
     } finally {
       raw.close();
     }
@@ -116,6 +118,31 @@ describe('SqliteStore on disk', () => {
     await store.createBatch(batch, [], []);
     expect((await store.listBatches()).map((record) => record.id)).toEqual([batch.id]);
     await store.close();
+  });
+
+  it('migrates a database made before 0002: old escalations keep their answer, new ones record who answered', async () => {
+    const path = join(temporaryDirectory(), 'nightshift.db');
+    const old = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new Database(path) }) });
+    const initialOnly = { getMigrations: async () => ({ '0001-initial-schema': (await createStoreMigrationProvider('sqlite').getMigrations())['0001-initial-schema']! }) };
+    const migrated = await new Migrator({ db: old, provider: initialOnly }).migrateToLatest();
+    expect(migrated.error).toBeUndefined();
+    await old.destroy();
+    const before = new Database(path);
+    before.prepare('insert into batches (id, state, created_at, config, manifest_path) values (?, ?, ?, ?, ?)').run(batch.id, 'completed', AT, JSON.stringify(batch.config), batch.manifestPath);
+    before
+      .prepare('insert into escalations (batch_id, ticket_id, trigger, question, options, context, created_at, answer, answered_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(batch.id, 'PROJ-1', 'architecture', 'Which?', '[]', 'null', AT, 'This one', AT);
+    before.close();
+
+    const store = await SqliteStore.open(path);
+    try {
+      const [answeredBefore] = await store.listEscalations();
+      expect(answeredBefore).toStrictEqual({ batchId: batch.id, ticketId: 'PROJ-1', trigger: 'architecture', question: 'Which?', options: [], context: null, createdAt: AT, answer: 'This one', answeredAt: AT });
+      await store.saveEscalation({ ...answeredBefore!, answeredBy: 'ada' });
+      expect((await store.listEscalations())[0]?.answeredBy).toBe('ada');
+    } finally {
+      await store.close();
+    }
   });
 
   it('names the file when it cannot be opened as a database', async () => {

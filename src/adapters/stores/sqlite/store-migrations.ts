@@ -11,6 +11,7 @@ export type StoreDialect = 'sqlite' | 'postgres';
 export function createStoreMigrationProvider(dialect: StoreDialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-initial-schema': { up: (database) => createInitialSchema(database, dialect) },
+    '0002-escalation-answered-by': { up: addEscalationAnsweredBy },
   };
   return { getMigrations: async () => migrations };
 }
@@ -134,4 +135,9 @@ async function createInitialSchema(database: Kysely<unknown>, dialect: StoreDial
     .addColumn('created_at', 'text', required)
     .execute();
   await schema.createIndex('gate_results_by_run').on('gate_results').columns(['batch_id', 'ticket_id', 'sequence']).execute();
+}
+
+/** Who answered an escalation (`nightshift escalations answer --by`); NULL for older answers. */
+async function addEscalationAnsweredBy(database: Kysely<unknown>): Promise<void> {
+  await database.schema.alterTable('escalations').addColumn('answered_by', 'text').execute();
 }

@@ -67,6 +67,6 @@ describe('the store schema and queries on PostgreSQL', () => {
   });
 
   it('lists its migrations in code, without reading any directory', async () => {
-    expect(Object.keys(await createStoreMigrationProvider('sqlite').getMigrations())).toEqual(['0001-initial-schema']);
+    expect(Object.keys(await createStoreMigrationProvider('sqlite').getMigrations())).toEqual(['0001-initial-schema', '0002-escalation-answered-by']);
   });
 });

@@ -177,6 +177,7 @@ export function escalationToRow(escalation: EscalationRecord): Insertable<Escala
     created_at: escalation.createdAt,
     answer: escalation.answer ?? null,
     answered_at: escalation.answeredAt ?? null,
+    answered_by: escalation.answeredBy ?? null,
   };
 }
 
@@ -193,6 +194,7 @@ export function rowToEscalation(row: Selectable<EscalationsTable>): EscalationRe
   };
   if (row.answer !== null) escalation.answer = row.answer;
   if (row.answered_at !== null) escalation.answeredAt = row.answered_at;
+  if (row.answered_by !== null) escalation.answeredBy = row.answered_by;
   return escalation;
 }
 

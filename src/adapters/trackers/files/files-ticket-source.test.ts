@@ -152,4 +152,60 @@ describe('FilesTicketSource', () => {
     await source.recordRefusal('PROJ-1', { checkedAt: 'x', batchId: 'y', missingRequired: [], missingRecommended: [] });
     expect((await source.listTickets()).problems).toEqual([]);
   });
+
+  describe('follow-up tickets', () => {
+    const request = { originalTicketId: 'PROJ-1', batchId: '2024-01-15-overnight', title: 'Rest of PROJ-1', remainingWork: ['logout works'] };
+
+    it('writes tickets/<NEW-ID>.md with the follow-up marks, leaving no temporary file', async () => {
+      await write('PROJ-1.md', VALID.replace('labels: [ready-for-agent]', 'labels: [ready-for-agent, backend]\npriority: high\ncomplexity: large'));
+      const filed = await source.createFollowUpTicket(request);
+      expect(filed).toEqual({ ticketId: 'PROJ-2', sourceReference: 'tickets/PROJ-2.md', created: true });
+      const text = await readFile(path.join(root, 'tickets', 'PROJ-2.md'), 'utf8');
+      expect(text).toMatch(/^---\nid: PROJ-2\ntitle: Rest of PROJ-1\nlabels:\n {2}- backend\npriority: high\ncomplexity: large\n/);
+      expect(text).toContain('status: draft\nfollow_up_of: PROJ-1\ncreated_by_batch: 2024-01-15-overnight\n---');
+      expect(text).toContain('Follow-up of PROJ-1, left unfinished by batch 2024-01-15-overnight.');
+      expect(text).toContain('## Acceptance Criteria\n- logout works');
+      expect(await readdir(path.join(root, 'tickets'))).toEqual(['PROJ-1.md', 'PROJ-2.md']);
+      await source.updateStatus('PROJ-2', 'open');
+      expect(await readFile(path.join(root, 'tickets', 'PROJ-2.md'), 'utf8')).toContain('status: open');
+    });
+
+    it('finds the draft again from another process, even after a person edited it', async () => {
+      await write('PROJ-1.md', VALID);
+      const first = await source.createFollowUpTicket(request);
+      const file = path.join(root, 'tickets', 'PROJ-2.md');
+      await writeFile(file, (await readFile(file, 'utf8')).replace('status: draft', 'status: open').replace('labels: []', 'labels: [ready-for-agent]'));
+      const later = new FilesTicketSource({ repositoryRoot: root, directory: 'tickets' });
+      expect(await later.createFollowUpTicket(request)).toEqual({ ...first, created: false });
+      expect(await readdir(path.join(root, 'tickets'))).toEqual(['PROJ-1.md', 'PROJ-2.md']);
+    });
+
+    it('skips a name that is taken by a file it could not read, and never overwrites it', async () => {
+      await write('PROJ-1.md', VALID);
+      await write('PROJ-2.md', 'not a ticket at all\n');
+      const filed = await source.createFollowUpTicket(request);
+      expect(filed.ticketId).toBe('PROJ-3');
+      expect(await readFile(path.join(root, 'tickets', 'PROJ-2.md'), 'utf8')).toBe('not a ticket at all\n');
+    });
+
+    it('never lets two writers at the same moment file the same id', async () => {
+      await write('PROJ-1.md', VALID);
+      await write('PROJ-5.md', VALID.replace('PROJ-1', 'PROJ-5'));
+      const writers = Array.from({ length: 4 }, () => new FilesTicketSource({ repositoryRoot: root, directory: 'tickets' }));
+      const filed = await Promise.all(
+        writers.map((writer, index) => writer.createFollowUpTicket({ ...request, originalTicketId: index % 2 === 0 ? 'PROJ-1' : 'PROJ-5', batchId: `2024-01-1${index}-overnight` })),
+      );
+      expect(filed.map((reference) => reference.ticketId).sort()).toEqual(['PROJ-6', 'PROJ-7', 'PROJ-8', 'PROJ-9']);
+      const listing = await source.listTickets();
+      expect(listing.problems).toEqual([]);
+      expect(listing.tickets.filter((ticket) => ticket.status === 'draft')).toHaveLength(4);
+    });
+
+    it('leaves the ready label the source was configured with off the draft', async () => {
+      await write('PROJ-1.md', VALID.replace('labels: [ready-for-agent]', 'labels: [agent-ok, ready-for-agent]'));
+      const custom = new FilesTicketSource({ repositoryRoot: root, directory: 'tickets', readyLabel: 'agent-ok' });
+      await custom.createFollowUpTicket(request);
+      expect((await custom.listTickets()).tickets.find((ticket) => ticket.id === 'PROJ-2')?.labels).toEqual(['ready-for-agent']);
+    });
+  });
 });

@@ -1,17 +1,32 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { composeFollowUpTicket, nextTicketIdInSequence } from '../../../domain/follow-up-ticket.js';
 import type { Ticket } from '../../../domain/ticket.js';
-import type { TicketListing, TicketProblem, TicketRefusalNote, TicketSource } from '../../../ports/ticket-source.js';
+import type {
+  FollowUpTicketReference,
+  FollowUpTicketRequest,
+  TicketListing,
+  TicketProblem,
+  TicketRefusalNote,
+  TicketSource,
+} from '../../../ports/ticket-source.js';
 import { writeFileAtomically } from '../../shared/write-file-atomically.js';
+import { createFileExclusively } from './create-file-exclusively.js';
 import { editFrontMatterField, readFrontMatterField } from './edit-front-matter.js';
 import { parseTicketFile } from './parse-ticket-file.js';
+import { renderTicketFile } from './render-ticket-file.js';
 
 /** Where the local-files tracker reads: a directory of `*.md` tickets inside the repository. */
 export interface FilesTicketSourceOptions {
   repositoryRoot: string;
   /** Relative to the repository root (`tracker.directory`, default `tickets`). */
   directory: string;
+  /** The label that queues a ticket for an agent (`tracker.ready_label`); left off the drafts this source files. */
+  readyLabel?: string;
 }
+
+/** How many taken names a follow-up skips before giving up (other writers filing at the same moment). */
+const MAXIMUM_ID_ATTEMPTS = 100;
 
 const STATUS_PATTERN = /^[A-Za-z][A-Za-z0-9 _-]{0,39}$/;
 
@@ -25,11 +40,16 @@ export class FilesTicketSource implements TicketSource {
   readonly kind = 'files';
   readonly #repositoryRoot: string;
   readonly #directory: string;
+  readonly #readyLabel: string;
   #filesById = new Map<string, string[]>();
+  /** Follow-ups found in the last listing, by original and batch. */
+  #followUps = new Map<string, FollowUpTicketReference>();
+  #filing: Promise<unknown> = Promise.resolve();
 
   constructor(options: FilesTicketSourceOptions) {
     this.#repositoryRoot = path.resolve(options.repositoryRoot);
     this.#directory = path.resolve(this.#repositoryRoot, options.directory);
+    this.#readyLabel = options.readyLabel ?? 'ready-for-agent';
   }
 
   /** Reads every `*.md` file of the directory, sorted by name; a bad file never hides the good ones. */
@@ -55,6 +75,7 @@ export class FilesTicketSource implements TicketSource {
     const tickets: Ticket[] = [];
     const problems: TicketProblem[] = [];
     const filesById = new Map<string, string[]>();
+    const followUps = new Map<string, FollowUpTicketReference>();
     for (const name of names) {
       const filePath = path.join(this.#directory, name);
       const sourceReference = this.#reference(filePath);
@@ -76,9 +97,13 @@ export class FilesTicketSource implements TicketSource {
       if (reading.ticket !== undefined) {
         tickets.push(reading.ticket);
         filesById.set(reading.ticket.id, [...(filesById.get(reading.ticket.id) ?? []), filePath]);
+        const { originalTicketId, batchId } = reading.followUp ?? {};
+        const key = originalTicketId !== undefined && batchId !== undefined ? followUpKey(originalTicketId, batchId) : undefined;
+        if (key !== undefined && !followUps.has(key)) followUps.set(key, { ticketId: reading.ticket.id, sourceReference, created: false });
       }
     }
     this.#filesById = filesById;
+    this.#followUps = followUps;
     return { tickets, problems };
   }
 
@@ -104,6 +129,50 @@ export class FilesTicketSource implements TicketSource {
       throw new Error(`updateStatus(${ticketId}): status ${JSON.stringify(status)} is not a plain word like "in-progress" or "done"`);
     }
     await this.#editEveryCopy(ticketId, (text) => editFrontMatterField(text, 'status', status));
+  }
+
+  /**
+   * Writes `<directory>/<NEW-ID>.md`, a draft whose id follows the original's highest
+   * sibling (`PROJ-142` → `PROJ-151` when `PROJ-150` is taken). The file is created
+   * exclusively, so a name some other writer took in the meantime is skipped, never
+   * overwritten. The `follow_up_of` and `created_by_batch` marks make a second call
+   * (a resumed run, another process) find the draft instead of filing another.
+   */
+  createFollowUpTicket(request: FollowUpTicketRequest): Promise<FollowUpTicketReference> {
+    const filing = this.#filing.then(() => this.#fileFollowUp(request));
+    this.#filing = filing.catch(() => undefined);
+    return filing;
+  }
+
+  async #fileFollowUp(request: FollowUpTicketRequest): Promise<FollowUpTicketReference> {
+    const listing = await this.listTickets();
+    const existing = this.#followUps.get(followUpKey(request.originalTicketId, request.batchId));
+    if (existing !== undefined) return { ...existing };
+    const original = listing.tickets.find((ticket) => ticket.id === request.originalTicketId);
+    if (original === undefined) {
+      throw new Error(`createFollowUpTicket: ticket ${JSON.stringify(request.originalTicketId)} is not in ${this.#reference(this.#directory)}/, so its follow-up cannot be filed`);
+    }
+    const taken = new Set([...listing.tickets.map((ticket) => ticket.id), ...listing.problems.flatMap((problem) => (problem.ticketId === undefined ? [] : [problem.ticketId]))]);
+    for (let attempt = 0; attempt < MAXIMUM_ID_ATTEMPTS; attempt += 1) {
+      const ticketId = nextTicketIdInSequence(original.id, taken);
+      const draft = composeFollowUpTicket({ ...request, original, newTicketId: ticketId, readyLabel: this.#readyLabel });
+      const filePath = path.join(this.#directory, `${draft.id}.md`);
+      const text = renderTicketFile({
+        ...draft,
+        estimatedFiles: [],
+        openQuestions: [],
+        testCases: [],
+        readinessChecklist: [],
+      });
+      if (await createFileExclusively(filePath, text)) {
+        const reference: FollowUpTicketReference = { ticketId: draft.id, sourceReference: this.#reference(filePath), created: true };
+        this.#filesById.set(draft.id, [filePath]);
+        this.#followUps.set(followUpKey(original.id, request.batchId), { ...reference, created: false });
+        return reference;
+      }
+      taken.add(ticketId);
+    }
+    throw new Error(`createFollowUpTicket: ${MAXIMUM_ID_ATTEMPTS} ticket files after ${original.id} were taken in ${this.#reference(this.#directory)}/ while filing its follow-up`);
   }
 
   /** The refusal note currently in the ticket's file, for `nightshift tickets` and the contract suite. */
@@ -143,4 +212,8 @@ export class FilesTicketSource implements TicketSource {
   #reference(absolutePath: string): string {
     return path.relative(this.#repositoryRoot, absolutePath).split(path.sep).join('/') || '.';
   }
+}
+
+function followUpKey(originalTicketId: string, batchId: string): string {
+  return JSON.stringify([originalTicketId, batchId]);
 }

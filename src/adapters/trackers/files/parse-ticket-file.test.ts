@@ -174,4 +174,17 @@ describe('parseTicketFile', () => {
       { numRuns: 500 },
     );
   });
+
+  it('reads the follow-up marks of a draft Nightshift filed, and refuses unsafe ones', () => {
+    const draft = parseTicketFile(withFrontMatter('id: PROJ-143\ntitle: Rest\nstatus: draft\nfollow_up_of: PROJ-142\ncreated_by_batch: "2024-01-15-overnight"\n'), origin);
+    expect(draft.problems).toEqual([]);
+    expect(draft.followUp).toEqual({ originalTicketId: 'PROJ-142', batchId: '2024-01-15-overnight' });
+    expect(draft.ticket?.status).toBe('draft');
+    expect(parseTicketFile(withFrontMatter('id: PROJ-1\ntitle: Plain\n'), origin).followUp).toBeUndefined();
+
+    const unsafe = parseTicketFile(withFrontMatter('id: PROJ-143\ntitle: Rest\nfollow_up_of: "../x"\ncreated_by_batch: "tonight; rm"\n'), origin);
+    expect(unsafe.ticket).toBeUndefined();
+    expect(unsafe.problems.map((problem) => problem.field)).toEqual(['follow_up_of', 'created_by_batch']);
+    expect(unsafe.problems[1]?.message).toMatch(/expected a batch id like "2024-01-15-overnight".*got "tonight; rm"/);
+  });
 });

@@ -11,6 +11,8 @@ import { TICKET_FRONT_MATTER_KEYS, ticketFrontMatterSchema } from './ticket-fron
 /** What one ticket file yields: the ticket when it is readable, and every problem found. */
 export interface TicketFileReading {
   ticket?: Ticket;
+  /** Set on a draft Nightshift filed for unfinished work (`follow_up_of`, `created_by_batch`). */
+  followUp?: { originalTicketId?: string; batchId?: string };
   problems: TicketProblem[];
 }
 
@@ -115,5 +117,9 @@ export function parseTicketFile(text: string, origin: TicketFileOrigin): TicketF
   if (fields.status != null) ticket.status = fields.status;
   const createdAt = fields.created_at != null ? new Date(fields.created_at).toISOString() : origin.modifiedAt;
   if (createdAt !== undefined) ticket.createdAt = createdAt;
-  return { ticket, problems };
+  if (fields.follow_up_of == null && fields.created_by_batch == null) return { ticket, problems };
+  const followUp: NonNullable<TicketFileReading['followUp']> = {};
+  if (fields.follow_up_of != null) followUp.originalTicketId = fields.follow_up_of as string;
+  if (fields.created_by_batch != null) followUp.batchId = fields.created_by_batch as string;
+  return { ticket, followUp, problems };
 }

@@ -5,6 +5,10 @@ import type { Ticket } from '../../../domain/ticket.js';
 export type TicketFileDraft = Omit<Ticket, 'body' | 'sourceReference'> & {
   /** Free Markdown placed before the sections. */
   description?: string;
+  /** The ticket this draft continues (`follow_up_of`). */
+  followUpOf?: string;
+  /** The batch that filed this draft (`created_by_batch`). */
+  createdByBatch?: string;
 };
 
 /**
@@ -25,6 +29,8 @@ export function renderTicketFile(draft: TicketFileDraft): string {
   frontMatter.dependencies = draft.dependencies;
   if (draft.status !== undefined) frontMatter.status = draft.status;
   if (draft.createdAt !== undefined) frontMatter.created_at = draft.createdAt;
+  if (draft.followUpOf !== undefined) frontMatter.follow_up_of = draft.followUpOf;
+  if (draft.createdByBatch !== undefined) frontMatter.created_by_batch = draft.createdByBatch;
 
   const sections: string[] = [];
   if (draft.description !== undefined && draft.description.trim() !== '') sections.push(draft.description.trim());

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkBatchId } from '../../../domain/batch-id.js';
 import { COMPLEXITIES, PRIORITIES } from '../../../domain/ticket.js';
 import { checkTicketId } from '../../../domain/ticket-id.js';
 
@@ -20,7 +21,10 @@ const lowercase = (value: unknown): unknown => (typeof value === 'string' ? valu
 
 const listOf = <Item extends z.ZodType>(item: Item, expected: string) => z.array(item, { error: expected }).nullish();
 
-/** Keys a ticket's front matter may have; `readiness` is the block Nightshift writes on refusal. */
+/**
+ * Keys a ticket's front matter may have; `readiness` is the block Nightshift writes on
+ * refusal, `follow_up_of` and `created_by_batch` mark a draft it filed for unfinished work.
+ */
 export const TICKET_FRONT_MATTER_KEYS = [
   'id',
   'title',
@@ -32,6 +36,8 @@ export const TICKET_FRONT_MATTER_KEYS = [
   'status',
   'created_at',
   'readiness',
+  'follow_up_of',
+  'created_by_batch',
 ] as const;
 
 /** The front matter's schema: required `id` and `title`, everything else optional with defaults applied by the parser. */
@@ -62,6 +68,21 @@ export const ticketFrontMatterSchema = z.object(
       .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'a real calendar date' })
       .nullish(),
     readiness: z.unknown().optional(),
+    follow_up_of: z
+      .unknown()
+      .superRefine((value, context) => {
+        if (value === undefined || value === null) return;
+        const check = checkTicketId(value);
+        if (!check.ok) context.addIssue({ code: 'custom', message: check.reason });
+      })
+      .optional(),
+    created_by_batch: z
+      .unknown()
+      .superRefine((value, context) => {
+        if (value === undefined || value === null) return;
+        if (!checkBatchId(value).ok) context.addIssue({ code: 'custom', message: 'a batch id like "2024-01-15-overnight" (the batch that filed this follow-up)' });
+      })
+      .optional(),
   },
   { error: 'a mapping of fields (id: PROJ-1, title: …)' },
 );
