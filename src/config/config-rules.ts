@@ -31,6 +31,12 @@ export function checkConfigRules(config: NightshiftConfig): ConfigRuleFindings {
       message: 'required when agent.kind is command: a shell command template, like "aider --message-file {prompt_file}"',
     });
   }
+  if (config.agent.kind === 'acp' && config.agent.acpCommand === undefined) {
+    errors.push({
+      path: ['agent', 'acp_command'],
+      message: 'required when agent.kind is acp: the agent command as a list, like ["claude-agent-acp"] or ["gemini", "--acp"]',
+    });
+  }
   if (config.agent.kind !== 'command' && config.agent.commandTemplate !== undefined) {
     warnings.push({ path: ['agent', 'command'], message: `ignored: agent.command is only used when agent.kind is command (it is ${config.agent.kind})` });
   }

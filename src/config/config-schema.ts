@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BATCH_NAME_SUFFIX_PATTERN } from '../domain/batch-id.js';
 import { parseDuration } from '../domain/duration.js';
+import { AGENT_KINDS } from './nightshift-config.js';
 
 /**
  * The shape of `nightshift.yaml` as written (snake_case keys, durations as text), the
@@ -39,6 +40,52 @@ const relativeDirectory = text('a directory inside the repository, like tickets'
   { error: 'a directory inside the repository (relative, without ".."), like tickets' },
 );
 
+const agentShape = {
+  kind: z.enum(AGENT_KINDS, { error: `one of: ${AGENT_KINDS.join(', ')}` }).nullish(),
+  binary: text('the agent executable: a name on PATH or a path').nullish(),
+  model: text('a model name, like claude-sonnet-4-5').nullish(),
+  base_url: text('an http(s) URL, like http://127.0.0.1:8787')
+    .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), { error: 'an http(s) URL, like http://127.0.0.1:8787' })
+    .nullish(),
+  api_key_env: z
+    .string({ error: 'an environment variable name, like ANTHROPIC_API_KEY' })
+    .regex(ENVIRONMENT_NAME, { error: 'an environment variable name, like ANTHROPIC_API_KEY' })
+    .nullish(),
+  extra_args: z.array(z.string({ error: 'a command-line argument (text)' }), { error: 'a list of command-line arguments' }).nullish(),
+  environment_allow: z
+    .array(z.string({ error: 'an environment variable name' }).regex(ENVIRONMENT_NAME, { error: 'an environment variable name, like HTTPS_PROXY' }), {
+      error: 'a list of environment variable names',
+    })
+    .nullish(),
+  command: text('a shell command template, like "aider --message-file {prompt_file}"').nullish(),
+  acp_command: z.array(text('a command-line word'), { error: 'the agent command as a list, like ["claude-agent-acp"]' }).min(1, { error: 'the agent command as a list, like ["claude-agent-acp"]' }).nullish(),
+  max_retries: wholeNumber(0, 10).nullish(),
+};
+
+const stageOverride = z.object(
+  {
+    model: text('a model name').nullish(),
+    extra_args: z.array(z.string({ error: 'a command-line argument (text)' }), { error: 'a list of command-line arguments' }).nullish(),
+  },
+  { error: 'a mapping like { model: cheaper-model }' },
+);
+const stagesSection = z.object({ C0: stageOverride.nullish(), C1: stageOverride.nullish(), C2: stageOverride.nullish() }, { error: 'a mapping of stage (C0, C1, C2) to overrides' }).nullish();
+
+const gateCommand = z.union(
+  [
+    text('a shell command, like npm test'),
+    z.object(
+      {
+        command: text('a shell command, like npm test'),
+        report: relativeDirectory.nullish(),
+        format: z.enum(['junit', 'tap', 'coverage-json', 'auto'], { error: 'one of: junit, tap, coverage-json, auto' }).nullish(),
+      },
+      { error: 'a command, or { command, report, format }' },
+    ),
+  ],
+  { error: 'a shell command like npm test, or { command: npm test, report: reports/junit.xml, format: junit }' },
+);
+
 /** The schema of the configuration file; exported for key discovery and the starter-file test. */
 export const configFileSchema = z.object(
   {
@@ -50,28 +97,7 @@ export const configFileSchema = z.object(
       },
       'tracker',
     ),
-    agent: section(
-      {
-        kind: z.enum(['claude-code', 'command'], { error: 'one of: claude-code, command' }).nullish(),
-        binary: text('the agent executable: a name on PATH or a path').nullish(),
-        model: text('a model name, like claude-sonnet-4-5').nullish(),
-        base_url: text('an http(s) URL, like http://127.0.0.1:8787')
-          .refine((value) => /^https?:\/\/[^\s/]+/.test(value) && URL.canParse(value), { error: 'an http(s) URL, like http://127.0.0.1:8787' })
-          .nullish(),
-        api_key_env: z
-          .string({ error: 'an environment variable name, like ANTHROPIC_API_KEY' })
-          .regex(ENVIRONMENT_NAME, { error: 'an environment variable name, like ANTHROPIC_API_KEY' })
-          .nullish(),
-        extra_args: z.array(z.string({ error: 'a command-line argument (text)' }), { error: 'a list of command-line arguments' }).nullish(),
-        environment_allow: z
-          .array(z.string({ error: 'an environment variable name' }).regex(ENVIRONMENT_NAME, { error: 'an environment variable name, like HTTPS_PROXY' }), {
-            error: 'a list of environment variable names',
-          })
-          .nullish(),
-        command: text('a shell command template, like "aider --message-file {prompt_file}"').nullish(),
-      },
-      'agent',
-    ),
+    agent: section({ ...agentShape, stages: stagesSection, failover: z.array(z.object(agentShape, { error: 'an agent mapping, like { kind: codex, model: gpt-5 }' }), { error: 'a list of agents, like [{ kind: codex }]' }).nullish() }, 'agent'),
     batch: section(
       {
         max_tickets: wholeNumber(1, 500).nullish(),
@@ -103,9 +129,9 @@ export const configFileSchema = z.object(
     gates: section(
       {
         timeout: duration(24 * 60).nullish(),
-        commands: z
-          .record(z.string(), text('a shell command, like npm test'), { error: 'a mapping of gate name to command, like { test: npm test }' })
-          .nullish(),
+        commands: z.record(z.string(), gateCommand, { error: 'a mapping of gate name to command, like { test: npm test }' }).nullish(),
+        concurrency: wholeNumber(1, 16).nullish(),
+        rerun_failed: z.boolean({ error: 'true or false' }).nullish(),
       },
       'gates',
     ),
@@ -136,6 +162,14 @@ export const configFileSchema = z.object(
         protected_paths: z.array(text('a glob, like .github/workflows/**'), { error: 'a list of globs, like [".github/workflows/**"]' }).nullish(),
       },
       'escalation',
+    ),
+    security: section(
+      {
+        risky_paths: z.array(text('a glob, like .github/workflows/**'), { error: 'a list of globs' }).nullish(),
+        audit_command: z.string({ error: 'a shell command, like npm audit --json (empty to turn the audit off)' }).nullish(),
+        dangerous_patterns: z.boolean({ error: 'true or false' }).nullish(),
+      },
+      'security',
     ),
     code_host: section({ kind: z.enum(['local'], { error: 'one of: local (the only code host supported so far)' }).nullish() }, 'code host'),
   },

@@ -13,6 +13,7 @@ export interface NightshiftConfig {
   generation: GenerationConfig;
   budget: BudgetConfig;
   escalation: EscalationConfig;
+  security: SecurityConfig;
 }
 
 /** How the overnight run copes with slow, failing and rate-limited agents. */
@@ -76,12 +77,24 @@ export interface TrackerConfig {
   readyLabel: string;
 }
 
-export interface AgentConfig {
-  kind: 'claude-code' | 'command';
-  /** The executable; defaults to the agent's usual binary name found on PATH or in node_modules/.bin. */
+/** Every agent Nightshift drives, as its vendor ships it; `acp` is any Agent Client Protocol agent. */
+export const AGENT_KINDS = ['claude-code', 'codex', 'opencode', 'gemini', 'qwen', 'pi', 'acp', 'command'] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
+
+/** One agent's settings; `stages` overrides them per checkpoint and `failover` lists the agents to use when this one is rate-limited. */
+export interface AgentConfig extends AgentSettings {
+  /** Per-stage overrides, e.g. a cheaper model for C0/C1. */
+  stages: Partial<Record<'C0' | 'C1' | 'C2', AgentStageOverride>>;
+  /** Agents that take over new stages, in order, while this one is rate-limited. */
+  failover: AgentSettings[];
+}
+
+export interface AgentSettings {
+  kind: AgentKind;
+  /** The executable; defaults to the agent's usual binary name found in node_modules/.bin or on PATH. */
   binary?: string;
   model?: string;
-  /** Where the model lives (e.g. the scripted model server); passed as the vendor's base-URL variable. */
+  /** Where the model lives (e.g. the scripted model server); passed as the vendor's base-URL setting. */
   baseUrl?: string;
   /** Name of the environment variable of ours whose value becomes the agent's API key. */
   apiKeyEnvironmentVariable?: string;
@@ -90,6 +103,15 @@ export interface AgentConfig {
   environmentAllowList: string[];
   /** For `kind: command`: a shell command template; `{prompt_file}` is replaced by the prompt's path. */
   commandTemplate?: string;
+  /** For `kind: acp`: the agent's command line, e.g. ["claude-agent-acp"] or ["gemini", "--acp"]. */
+  acpCommand?: string[];
+  /** The agent CLI's own retries of failed model calls (Nightshift retries stages itself). */
+  maxRetries?: number;
+}
+
+export interface AgentStageOverride {
+  model?: string;
+  extraArguments?: string[];
 }
 
 export interface BatchDefaults {
@@ -109,21 +131,63 @@ export interface RepositoryConfig {
 export interface GatesConfig {
   timeoutMinutes: number;
   commands: GateCommand[];
+  /** How many MRs are gated at once. */
+  concurrency: number;
+  /** Re-run a failed check once; a pass on re-run is reported as flaky, not as a pass. */
+  rerunFailed: boolean;
 }
 
 export interface GateCommand {
   name: string;
   command: string;
+  /** A report the command writes (relative to the worktree), read for per-test results. */
+  reportPath?: string;
+  /** The report's format; `auto` guesses from the content. */
+  reportFormat?: 'junit' | 'tap' | 'coverage-json' | 'auto';
 }
+
+/** The security checks of the gates. */
+export interface SecurityConfig {
+  /** Globs of paths whose change is flagged for a reviewer (CI, auth, migrations, lock files, Dockerfiles …). */
+  riskyPaths: string[];
+  /** The command that audits dependencies when a manifest or lock file changed; empty string turns it off. */
+  auditCommand: string;
+  /** Flag dangerous patterns (eval, shell commands from strings, TLS checks off, SQL by concatenation) in added lines. */
+  dangerousPatterns: boolean;
+}
+
+/** Paths a reviewer should look at twice, unless the configuration says otherwise. */
+export const DEFAULT_RISKY_PATHS = [
+  '.github/workflows/**',
+  '.gitlab-ci.yml',
+  '.circleci/**',
+  'Jenkinsfile',
+  '**/auth/**',
+  '**/*auth*.*',
+  '**/migrations/**',
+  '**/package-lock.json',
+  '**/yarn.lock',
+  '**/pnpm-lock.yaml',
+  '**/Cargo.lock',
+  '**/go.sum',
+  '**/poetry.lock',
+  '**/Dockerfile',
+  '**/*.dockerfile',
+  '**/docker-compose*.yml',
+  '**/CODEOWNERS',
+  '**/.npmrc',
+  '**/sudoers*',
+];
 
 export const DEFAULT_CONFIG: NightshiftConfig = {
   tracker: { kind: 'files', directory: 'tickets', readyLabel: 'ready-for-agent' },
-  agent: { kind: 'claude-code', extraArguments: [], environmentAllowList: [] },
+  agent: { kind: 'claude-code', extraArguments: [], environmentAllowList: [], stages: {}, failover: [] },
   batch: { maxTickets: 20, timeoutPerTicketMinutes: 30, parallelAgents: 3, nameSuffix: 'overnight' },
   repository: { baseBranch: 'main', branchPrefix: 'agent/', author: { name: 'Nightshift', email: 'nightshift@localhost' } },
-  gates: { timeoutMinutes: 10, commands: [] },
+  gates: { timeoutMinutes: 10, commands: [], concurrency: 2, rerunFailed: true },
   codeHost: { kind: 'local' },
   generation: { stallTimeoutMinutes: 5, maxAttemptsPerStage: 3, maxRateLimits: 3, defaultRateLimitWaitMinutes: 60, removeWorktrees: true },
   budget: {},
   escalation: { onAgentDecision: true, onComplexityAboveEstimate: true, maxFilesOutsideEstimate: 3, protectedPaths: [...DEFAULT_PROTECTED_PATHS] },
+  security: { riskyPaths: [...DEFAULT_RISKY_PATHS], auditCommand: 'npm audit --json', dangerousPatterns: true },
 };

@@ -1,7 +1,7 @@
 import { parseDuration } from '../domain/duration.js';
 import type { ConfigFile } from './config-schema.js';
 import { DEFAULT_CONFIG } from './nightshift-config.js';
-import type { AgentConfig, NightshiftConfig } from './nightshift-config.js';
+import type { AgentConfig, AgentSettings, GateCommand, NightshiftConfig } from './nightshift-config.js';
 
 /**
  * Second step of schema → normalize → rules: fills the seed's defaults (max_tickets 20,
@@ -23,15 +23,11 @@ export function normalizeConfig(file: ConfigFile): NightshiftConfig {
   const escalation = file?.escalation ?? {};
 
   const agent: AgentConfig = {
-    kind: agentSection.kind ?? defaults.agent.kind,
-    extraArguments: agentSection.extra_args ?? [...defaults.agent.extraArguments],
-    environmentAllowList: agentSection.environment_allow ?? [...defaults.agent.environmentAllowList],
+    ...normalizeAgentSettings(agentSection, defaults.agent.kind),
+    stages: normalizeStages(agentSection.stages),
+    failover: (agentSection.failover ?? []).map((entry) => normalizeAgentSettings(entry, defaults.agent.kind)),
   };
-  if (agentSection.binary != null) agent.binary = agentSection.binary;
-  if (agentSection.model != null) agent.model = agentSection.model;
-  if (agentSection.base_url != null) agent.baseUrl = agentSection.base_url;
-  if (agentSection.api_key_env != null) agent.apiKeyEnvironmentVariable = agentSection.api_key_env;
-  if (agentSection.command != null) agent.commandTemplate = agentSection.command;
+  const security = file?.security ?? {};
 
   return {
     tracker: {
@@ -56,7 +52,14 @@ export function normalizeConfig(file: ConfigFile): NightshiftConfig {
     },
     gates: {
       timeoutMinutes: minutesOf(gates.timeout, defaults.gates.timeoutMinutes),
-      commands: Object.entries(gates.commands ?? {}).map(([name, command]) => ({ name, command })),
+      commands: Object.entries(gates.commands ?? {}).map(([name, command]) => normalizeGateCommand(name, command)),
+      concurrency: gates.concurrency ?? defaults.gates.concurrency,
+      rerunFailed: gates.rerun_failed ?? defaults.gates.rerunFailed,
+    },
+    security: {
+      riskyPaths: security.risky_paths ?? [...defaults.security.riskyPaths],
+      auditCommand: security.audit_command ?? defaults.security.auditCommand,
+      dangerousPatterns: security.dangerous_patterns ?? defaults.security.dangerousPatterns,
     },
     codeHost: { kind: file?.code_host?.kind ?? defaults.codeHost.kind },
     generation: {
@@ -82,6 +85,48 @@ export function normalizeConfig(file: ConfigFile): NightshiftConfig {
         : { maxFilesOutsideEstimate: escalation.max_files_outside_estimate }),
       protectedPaths: escalation.protected_paths ?? [...defaults.escalation.protectedPaths],
     },
+  };
+}
+
+type AgentSection = NonNullable<NonNullable<ConfigFile>['agent']>;
+type AgentEntry = Omit<AgentSection, 'stages' | 'failover'>;
+
+function normalizeAgentSettings(section: AgentEntry, defaultKind: AgentSettings['kind']): AgentSettings {
+  const settings: AgentSettings = {
+    kind: section.kind ?? defaultKind,
+    extraArguments: section.extra_args ?? [],
+    environmentAllowList: section.environment_allow ?? [],
+  };
+  if (section.binary != null) settings.binary = section.binary;
+  if (section.model != null) settings.model = section.model;
+  if (section.base_url != null) settings.baseUrl = section.base_url;
+  if (section.api_key_env != null) settings.apiKeyEnvironmentVariable = section.api_key_env;
+  if (section.command != null) settings.commandTemplate = section.command;
+  if (section.acp_command != null) settings.acpCommand = section.acp_command;
+  if (section.max_retries != null) settings.maxRetries = section.max_retries;
+  return settings;
+}
+
+function normalizeStages(stages: AgentSection['stages']): AgentConfig['stages'] {
+  const result: AgentConfig['stages'] = {};
+  for (const stage of ['C0', 'C1', 'C2'] as const) {
+    const override = stages?.[stage];
+    if (override == null) continue;
+    result[stage] = {
+      ...(override.model == null ? {} : { model: override.model }),
+      ...(override.extra_args == null ? {} : { extraArguments: override.extra_args }),
+    };
+  }
+  return result;
+}
+
+function normalizeGateCommand(name: string, command: string | { command: string; report?: string | null; format?: GateCommand['reportFormat'] | null }): GateCommand {
+  if (typeof command === 'string') return { name, command };
+  return {
+    name,
+    command: command.command,
+    ...(command.report == null ? {} : { reportPath: command.report }),
+    ...(command.format == null ? (command.report == null ? {} : { reportFormat: 'auto' as const }) : { reportFormat: command.format }),
   };
 }
 

@@ -46,6 +46,8 @@ describe('parseConfigText', () => {
         extraArguments: ['--yes'],
         environmentAllowList: ['HTTPS_PROXY'],
         commandTemplate: 'aider --message-file {prompt_file}',
+        stages: {},
+        failover: [],
       },
       batch: { maxTickets: 10, timeoutPerTicketMinutes: 60, parallelAgents: 2, nameSuffix: 'nightly' },
       repository: { baseBranch: 'develop', branchPrefix: 'bots/agent/', author: { name: 'Night Bot', email: 'bot@example.com' } },
@@ -56,18 +58,21 @@ describe('parseConfigText', () => {
           { name: 'lint', command: 'npm run lint' },
           { name: 'types', command: 'npx tsc --noEmit' },
         ],
+        concurrency: 2,
+        rerunFailed: true,
       },
       codeHost: { kind: 'local' },
       generation: { stallTimeoutMinutes: 2, maxAttemptsPerStage: 4, maxRateLimits: 5, defaultRateLimitWaitMinutes: 30, removeWorktrees: false },
       budget: { tokensPerTicket: 500000, costPerTicketUsd: 2.5, tokensPerBatch: 9000000, costPerBatchUsd: 40 },
       escalation: { onAgentDecision: true, onComplexityAboveEstimate: false, maxFilesOutsideEstimate: 5, protectedPaths: ['infra/**'] },
+      security: DEFAULT_CONFIG.security,
     });
   });
 
   it("fills the seed's defaults for everything left out", () => {
     const result = parseConfigText('gates:\n  commands: { test: npm test }\n', 'nightshift.yaml');
     expect(result.errors).toEqual([]);
-    expect(result.config).toEqual({ ...DEFAULT_CONFIG, gates: { timeoutMinutes: 10, commands: [{ name: 'test', command: 'npm test' }] } });
+    expect(result.config).toEqual({ ...DEFAULT_CONFIG, gates: { ...DEFAULT_CONFIG.gates, commands: [{ name: 'test', command: 'npm test' }] } });
     expect(result.config?.batch).toEqual({ maxTickets: 20, timeoutPerTicketMinutes: 30, parallelAgents: 3, nameSuffix: 'overnight' });
   });
 
@@ -103,7 +108,7 @@ describe('parseConfigText', () => {
     ['tracker: { directory: ../elsewhere }', 'tracker.directory: expected a directory inside the repository'],
     ['tracker: { ready_label: "" }', 'tracker.ready_label: expected a label name, like ready-for-agent, got ""'],
     ['tracker: files', 'tracker: expected a mapping of tracker settings, got "files"'],
-    ['agent: { kind: codex }', 'agent.kind: expected one of: claude-code, command, got "codex"'],
+    ['agent: { kind: devin }', 'agent.kind: expected one of: claude-code, codex, opencode, gemini, qwen, pi, acp, command, got "devin"'],
     ['agent: { base_url: "localhost:8787" }', 'agent.base_url: expected an http(s) URL'],
     ['agent: { api_key_env: "MY KEY" }', 'agent.api_key_env: expected an environment variable name'],
     ['agent: { extra_args: --verbose }', 'agent.extra_args: expected a list of command-line arguments, got "--verbose"'],
@@ -154,7 +159,7 @@ describe('parseConfigText', () => {
       'nightshift.yaml:3:3 batch.maxTickets: unknown key "maxTickets" (ignored); did you mean "max_tickets"?',
       'nightshift.yaml:4:1 max_tickets: unknown key "max_tickets" (ignored); did you mean "batch.max_tickets"?',
       'nightshift.yaml:5:1 gatess: unknown key "gatess" (ignored); did you mean "gates"?',
-      'nightshift.yaml:6:1 foo: unknown key "foo" (ignored); known keys here: tracker, agent, batch, repository, gates, generation, budget, escalation, code_host',
+      'nightshift.yaml:6:1 foo: unknown key "foo" (ignored); known keys here: tracker, agent, batch, repository, gates, generation, budget, escalation, security, code_host',
     ]);
   });
 
@@ -213,5 +218,51 @@ describe('parseConfigText properties', () => {
         expect(parseConfigText(text, 'n.yaml').config?.batch).toEqual({ maxTickets, parallelAgents, timeoutPerTicketMinutes: minutes, nameSuffix: 'overnight' });
       }),
     );
+  });
+});
+
+describe('agent stages, failover, gate reports and security', () => {
+  it('reads per-stage overrides, the failover list, object-form gate commands and the security section', () => {
+    const result = parseConfigText(
+      [
+        'agent:',
+        '  kind: claude-code',
+        '  max_retries: 0',
+        '  stages: { C0: { model: small-model }, C1: { model: small-model, extra_args: [--fast] } }',
+        '  failover: [{ kind: codex, model: gpt-5, api_key_env: OPENAI_KEY }, { kind: acp, acp_command: [gemini, --acp] }]',
+        'gates:',
+        '  concurrency: 3',
+        '  rerun_failed: false',
+        '  commands:',
+        '    test: { command: npm test, report: reports/junit.xml }',
+        '    cover: { command: npm run cover, report: coverage/coverage-summary.json, format: coverage-json }',
+        'security: { risky_paths: ["infra/**"], audit_command: "", dangerous_patterns: false }',
+        '',
+      ].join('\n'),
+      'nightshift.yaml',
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.config?.agent).toMatchObject({
+      maxRetries: 0,
+      stages: { C0: { model: 'small-model' }, C1: { model: 'small-model', extraArguments: ['--fast'] } },
+      failover: [
+        { kind: 'codex', model: 'gpt-5', apiKeyEnvironmentVariable: 'OPENAI_KEY', extraArguments: [], environmentAllowList: [] },
+        { kind: 'acp', acpCommand: ['gemini', '--acp'], extraArguments: [], environmentAllowList: [] },
+      ],
+    });
+    expect(result.config?.gates).toEqual({
+      timeoutMinutes: 10,
+      concurrency: 3,
+      rerunFailed: false,
+      commands: [
+        { name: 'test', command: 'npm test', reportPath: 'reports/junit.xml', reportFormat: 'auto' },
+        { name: 'cover', command: 'npm run cover', reportPath: 'coverage/coverage-summary.json', reportFormat: 'coverage-json' },
+      ],
+    });
+    expect(result.config?.security).toEqual({ riskyPaths: ['infra/**'], auditCommand: '', dangerousPatterns: false });
+  });
+
+  it('requires acp_command for an ACP agent', () => {
+    expect(messages('agent: { kind: acp }\n').errors).toEqual([expect.stringMatching(/agent\.acp_command: required when agent\.kind is acp/)]);
   });
 });

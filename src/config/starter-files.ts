@@ -41,6 +41,17 @@ agent:
   environment_allow: []
   # For kind: command only, and then required: the shell command; {prompt_file} becomes the prompt's path. No default
   # command: "aider --message-file {prompt_file}"
+  # For kind: acp only, and then required: the Agent Client Protocol agent's command line. No default
+  # acp_command: ["claude-agent-acp"]
+  # The agent CLI's own retries of a failed model call (Nightshift retries stages itself). Default: the adapter's (2)
+  # max_retries: 2
+  # Per-stage overrides, e.g. a cheaper model for scoping and planning. Default: none
+  stages:
+    # C0: { model: claude-haiku-4-5 }
+    # C1: { model: claude-haiku-4-5 }
+    # C2: { model: claude-sonnet-4-5 }
+  # Agents that take over new stages, in order, while this one is rate-limited. Default: []
+  failover: []
 
 batch:
   # The most tickets one batch takes (the seed's target is 10 to 20). Default: 20
@@ -65,10 +76,22 @@ repository:
 gates:
   # How long each gate command may run. Default: 10m
   timeout: 10m
+  # How many merge requests are checked at once. Default: 2
+  concurrency: 2
+  # Run a failed check once more; a pass on the re-run is reported as flaky, not as a pass. Default: true
+  rerun_failed: true
   # The checks run on every agent branch, in this order: name: shell command. Default: none
   commands:
     test: npm test
     lint: npm run lint
+
+security:
+  # Changed paths a reviewer should look at twice. Default: CI files, auth, migrations, lock files, Dockerfiles, CODEOWNERS, .npmrc
+  # risky_paths: [".github/workflows/**", "**/migrations/**", "**/Dockerfile"]
+  # The dependency audit run when a manifest or lock file changed; "" turns it off. Default: npm audit --json
+  audit_command: npm audit --json
+  # Flag eval, shell commands built from strings, TLS checks turned off and SQL built by concatenation. Default: true
+  dangerous_patterns: true
 
 code_host:
   # Where branches and merge requests go. "local": branches in this repository. Default: local

@@ -10,7 +10,7 @@ import { UserFacingError } from './user-facing-error.js';
 type AgentFactory = (config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string) => Agent;
 
 /** One entry per `agent.kind` of nightshift.yaml; adding an agent means adding a line here. */
-export const AGENT_REGISTRY: Record<AgentConfig['kind'], AgentFactory> = {
+export const AGENT_REGISTRY: Partial<Record<AgentConfig['kind'], AgentFactory>> = {
   'claude-code': (config, environment, repositoryRoot) => {
     const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.ANTHROPIC_API_KEY : environment[config.apiKeyEnvironmentVariable];
     return new ClaudeCodeAgent({
@@ -35,7 +35,11 @@ export const AGENT_REGISTRY: Record<AgentConfig['kind'], AgentFactory> = {
 };
 
 export function createAgent(config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string): Agent {
-  return AGENT_REGISTRY[config.kind](config, environment, repositoryRoot);
+  const factory = AGENT_REGISTRY[config.kind];
+  if (factory === undefined) {
+    throw new UserFacingError(`agent.kind "${config.kind}" is not supported yet; use one of: ${Object.keys(AGENT_REGISTRY).join(', ')}`, 'invalid-input');
+  }
+  return factory(config, environment, repositoryRoot);
 }
 
 /**
