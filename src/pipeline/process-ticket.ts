@@ -161,9 +161,9 @@ async function workStages(
   };
 
   const refuseChangesAtReadOnlyStage = async (stage: Stage): Promise<boolean> => {
-    const changed = await workspace.changedFiles(worktree.path, 'HEAD');
+    const changed = await workspace.uncommittedChanges(worktree.path);
     if (changed.length === 0) return false;
-    await advance({ type: 'fail', reason: `security: the agent changed files during read-only stage ${stage}: ${changed.map((file) => file.path).join(', ')}` });
+    await advance({ type: 'fail', reason: `security: the agent changed files during read-only stage ${stage}: ${changed.join(', ')}` });
     return true;
   };
 
@@ -234,12 +234,12 @@ async function workStages(
       await saveCheckpoint('C2', report, outcome);
     }
     const report = checkpoints.get('C2')?.output as ImplementationOutput;
-    if ((await workspace.changedFiles(worktree.path, startPoint)).length === 0) {
+    onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'commit', detail: `committing to ${branchName}` });
+    const commit = await commitTicketWork(dependencies, { batchId, ticket, branch, changes: report.changes, checkpoint: report.partial ? 'C2-partial' : 'C2-complete' });
+    if (commit === undefined) {
       await advance({ type: 'fail', reason: 'the agent finished C2 without changing any file' });
       return { kind: 'settled', run: state.run };
     }
-    onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'commit', detail: `committing to ${branchName}` });
-    const commit = await commitTicketWork(dependencies, { batchId, ticket, branch, changes: report.changes, checkpoint: report.partial ? 'C2-partial' : 'C2-complete' });
     const followUp = report.partial ? await createFollowUp(dependencies, batchId, ticket, report, log) : undefined;
     await publishDraftMergeRequest(dependencies, {
       batchId,
@@ -302,16 +302,16 @@ async function createFollowUp(
 
 /** A ticket stopped mid-C2 (time or budget) keeps what the agent wrote, committed on its branch. */
 async function keepWorkSoFar(dependencies: PipelineDependencies, batchId: string, ticket: Ticket, branch: TicketBranch, log: TicketLog): Promise<void> {
-  const changed = await dependencies.workspace.changedFiles(branch.worktreePath, 'HEAD');
+  const changed = await dependencies.workspace.uncommittedChanges(branch.worktreePath);
   if (changed.length === 0) return;
   const commit = await commitTicketWork(dependencies, {
     batchId,
     ticket,
     branch,
-    changes: changed.map((file) => `Work in progress on ${file.path}`),
+    changes: changed.map((path) => `Work in progress on ${path}`),
     checkpoint: 'C2-timed-out',
   });
-  log.write({ type: 'work-kept', commit, files: changed.map((file) => file.path), at: dependencies.clock.now().toISOString() });
+  log.write({ type: 'work-kept', commit, files: changed, at: dependencies.clock.now().toISOString() });
 }
 
 /** A ticket whose dependency is in the same batch starts from that dependency's branch (stacked MRs). */

@@ -17,12 +17,13 @@ export interface TicketBranch {
 
 /**
  * Commits what the agent changed with the seed's message, unless that commit is
- * already there (a resumed run makes no second commit), and returns the head.
+ * already there (a resumed run makes no second commit), and returns the head; undefined
+ * when the branch holds no work at all.
  */
 export async function commitTicketWork(
   dependencies: PipelineDependencies,
   input: { batchId: string; ticket: Ticket; branch: TicketBranch; changes: string[]; checkpoint: CommitCheckpoint },
-): Promise<string> {
+): Promise<string | undefined> {
   const message = formatCommitMessage({
     ticketId: input.ticket.id,
     title: input.ticket.title,
@@ -31,8 +32,11 @@ export async function commitTicketWork(
     checkpoint: input.checkpoint,
     qualityScore: 'pending-gates',
   });
-  await dependencies.workspace.commitAll(input.branch.worktreePath, message, dependencies.settings.commitAuthor);
-  return dependencies.workspace.headCommit(input.branch.worktreePath);
+  const commit = await dependencies.workspace.commitAll(input.branch.worktreePath, message, dependencies.settings.commitAuthor);
+  if (commit !== undefined) return commit;
+  // Nothing new to commit: either a resumed run whose commit is already there, or no work at all.
+  const committedBefore = await dependencies.workspace.changedFiles(input.branch.worktreePath, input.branch.startPoint);
+  return committedBefore.length > 0 ? dependencies.workspace.headCommit(input.branch.worktreePath) : undefined;
 }
 
 /**

@@ -10,6 +10,8 @@ export interface Workspace {
   prepareWorktree(request: { branch: string; startPoint: string; directoryName: string }): Promise<{ path: string; headCommit: string }>;
   /** Files changed in the worktree, committed or not, relative to `baseRef`. */
   changedFiles(worktreePath: string, baseRef: string): Promise<ChangedFile[]>;
+  /** Paths changed in the worktree and not committed (untracked included): one cheap look, for read-only checks. */
+  uncommittedChanges(worktreePath: string): Promise<string[]>;
   /** Stages everything and commits; returns undefined when there was nothing to commit. */
   commitAll(worktreePath: string, message: string, author: CommitAuthor): Promise<string | undefined>;
   /** The unified diff of the branch against `baseRef`. */

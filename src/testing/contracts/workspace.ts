@@ -207,6 +207,17 @@ export function describeWorkspaceContract(name: string, createWorkspace: (locati
         const { path } = await prepare('PROJ-142');
         expect(await workspace.changedFiles(path, 'main')).toEqual([]);
         expect(await workspace.diff(path, 'main')).toBe('');
+        expect(await workspace.uncommittedChanges(path)).toEqual([]);
+      });
+
+      it('lists uncommitted changes, untracked files included, and nothing once committed', async () => {
+        const { path } = await prepare('PROJ-142');
+        fixture.writeFile('src/new dir/untracked file.ts', 'export {};\n', path);
+        fixture.writeFile('README.md', '# changed\n', path);
+        expect((await workspace.uncommittedChanges(path)).sort()).toEqual(['README.md', 'src/new dir/untracked file.ts']);
+        await workspace.commitAll(path, 'feat(PROJ-142): work', { name: 'Nightshift', email: 'nightshift@localhost' });
+        expect(await workspace.uncommittedChanges(path)).toEqual([]);
+        expect(await workspace.commitAll(path, 'feat(PROJ-142): again', { name: 'Nightshift', email: 'nightshift@localhost' })).toBeUndefined();
       });
 
       it('leaves out what the base branch did after the branch started', async () => {

@@ -1,4 +1,5 @@
 import { execa } from 'execa';
+import { GitShell } from './git-shell.js';
 
 /** What one `git` invocation returned. */
 export interface GitResult {
@@ -50,8 +51,20 @@ export class GitCommandError extends Error {
   }
 }
 
-/** Runs `git` with an argument array (no shell), returning its exit code instead of throwing. */
+/** The resident shell that runs git for this process (see {@link GitShell}); NIGHTSHIFT_GIT_SPAWN=1 turns it off. */
+const gitShell = process.env.NIGHTSHIFT_GIT_SPAWN === '1' ? undefined : new GitShell(() => gitEnvironment());
+
+/**
+ * Runs `git` with an argument array, returning its exit code instead of throwing. Every
+ * word is passed as one quoted argument (never interpreted by a shell).
+ */
 export async function runGit(gitArguments: readonly string[], options: GitOptions): Promise<GitResult> {
+  const throughShell = await gitShell?.run(gitArguments, options);
+  if (throughShell !== undefined) return throughShell;
+  return spawnGit(gitArguments, options);
+}
+
+async function spawnGit(gitArguments: readonly string[], options: GitOptions): Promise<GitResult> {
   try {
     const result = await execa('git', gitArguments, {
       cwd: options.cwd,

@@ -42,6 +42,9 @@ const PLAIN_DIFF = ['--no-ext-diff', '--no-textconv', '--no-color', '-M'];
 export class GitWorkspace implements Workspace {
   private readonly repositoryRoot: string;
   private readonly worktreesDirectory: string;
+  /** Branch names already checked by git, so each is checked once per process. */
+  private readonly validBranchNames = new Set<string>();
+  private excludeWritten = false;
 
   constructor(options: GitWorkspaceOptions) {
     this.repositoryRoot = resolve(options.repositoryRoot);
@@ -82,6 +85,16 @@ export class GitWorkspace implements Workspace {
 
   private async openWorktree(branch: string, startPoint: string, path: string): Promise<{ path: string; headCommit: string }> {
     const cwd = this.repositoryRoot;
+    // The common case — a new ticket — costs two git processes; anything unusual takes the careful path below.
+    if (!existsSync(path)) {
+      await this.excludeWorktreesDirectory();
+      const start = await runGit(['rev-parse', '--verify', '--quiet', `${startPoint}^{commit}`], { cwd });
+      if (start.exitCode === 0) {
+        const commit = start.stdout.trim();
+        const added = await runGit(['worktree', 'add', '--quiet', '-b', branch, path, commit], { cwd });
+        if (added.exitCode === 0) return { path, headCommit: commit };
+      }
+    }
 
     await git(['worktree', 'prune'], { cwd });
     const worktrees = await this.listWorktrees();
@@ -136,15 +149,13 @@ export class GitWorkspace implements Workspace {
       }
     }
     await git(['add', '--all'], { cwd: worktreePath });
-    const staged = await runGit(['diff', '--cached', '--quiet'], { cwd: worktreePath });
-    if (staged.exitCode === 0) return undefined;
     const identity = {
       GIT_AUTHOR_NAME: author.name,
       GIT_AUTHOR_EMAIL: author.email,
       GIT_COMMITTER_NAME: author.name,
       GIT_COMMITTER_EMAIL: author.email,
     };
-    await git(
+    const committed = await runGit(
       [
         '-c', `user.name=${author.name}`,
         '-c', `user.email=${author.email}`,
@@ -153,7 +164,20 @@ export class GitWorkspace implements Workspace {
       ],
       { cwd: worktreePath, input: message, environment: identity },
     );
+    if (committed.exitCode !== 0) {
+      if (/nothing to commit|no changes added to commit/.test(committed.stdout + committed.stderr)) return undefined;
+      throw new Error(`workspace: git commit failed in ${worktreePath}: ${(committed.stderr || committed.stdout).trim()}`);
+    }
     return this.headCommit(worktreePath);
+  }
+
+  async uncommittedChanges(worktreePath: string): Promise<string[]> {
+    this.requireInsideWorktrees(worktreePath);
+    const status = await git(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames'], { cwd: worktreePath });
+    return status
+      .split('\0')
+      .filter((entry) => entry.length > 3)
+      .map((entry) => entry.slice(3));
   }
 
   async diff(worktreePath: string, baseRef: string): Promise<string> {
@@ -177,6 +201,7 @@ export class GitWorkspace implements Workspace {
 
   private async deleteWorktree(path: string): Promise<void> {
     const cwd = this.repositoryRoot;
+    if ((await runGit(['worktree', 'remove', '--force', '--force', path], { cwd })).exitCode === 0) return;
     const registered = (await this.listWorktrees()).some((entry) => samePath(entry.path, path));
     if (registered) await git(['worktree', 'remove', '--force', '--force', path], { cwd });
     else await rm(path, { recursive: true, force: true });
@@ -218,6 +243,8 @@ export class GitWorkspace implements Workspace {
 
   /** Keeps the nested worktrees out of the main checkout's `git status` (local exclude, never committed). */
   private async excludeWorktreesDirectory(): Promise<void> {
+    if (this.excludeWritten) return;
+    this.excludeWritten = true;
     const inside = relative(realPath(this.repositoryRoot), realPath(this.worktreesDirectory));
     if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return;
     const pattern = `/${inside.split(sep).join('/')}/`;
@@ -236,8 +263,10 @@ export class GitWorkspace implements Workspace {
   }
 
   private async requireBranchName(branch: string): Promise<void> {
+    if (this.validBranchNames.has(branch)) return;
     const valid = !branch.startsWith('-') && (await runGit(['check-ref-format', '--branch', branch], { cwd: this.repositoryRoot })).exitCode === 0;
     if (!valid) throw new Error(`workspace: ${JSON.stringify(branch)} is not a valid branch name`);
+    this.validBranchNames.add(branch);
   }
 }
 

@@ -1,0 +1,220 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatRatioLine, formatTable } from './format-table.js';
+import { createGitCallCounter, type GitCallTally } from './git-call-counter.js';
+import {
+  countAgentBranches,
+  createBenchRepositories,
+  measureGitSpawnCost,
+  runBaseline,
+  runNightshift,
+  type RepositorySettings,
+} from './overhead-runs.js';
+import { readProcessCpuTime, type ProcessCpuTime } from './process-cpu-time.js';
+
+/** Nightshift's intake + generation time per ticket over the bash baseline's must stay at or under this. */
+export const OVERHEAD_TARGET = 1.25;
+
+/** Port methods that run in the background (queued log lines): their wall time overlaps everything else. */
+const BACKGROUND_METHODS = new Set(['artifacts.appendLine']);
+
+const HELP = `Usage: node --import tsx bench/overhead.ts [options]
+
+Times Nightshift's intake + generation with an instant agent (no model, no
+process: src/testing/instant-agent.ts) on a real git repository, against a bash
+script running the same git commands per ticket (rev-parse of the start point,
+worktree add -b, git status after C0 and after C1, write a file, add -A, commit,
+rev-parse HEAD, a JSON MR record, and worktree remove when Nightshift removes its
+worktrees) on copies of the same repository: the ratio is Nightshift's own
+overhead (Node, the store, the orchestration). The baseline runs
+before and after Nightshift; the ratio uses their mean.
+
+Options:
+  --tickets <n>         tickets in the timed run (default 200, at most 500)
+  --count-tickets <n>   tickets in the extra run that counts git processes
+                        through a shim on PATH (default 30; 0 skips it)
+  --parallel <n>        batch.parallel_agents for Nightshift (default 1: the
+                        baseline is sequential too)
+  --repo-files <n>      filler files in the repository (default 20)
+  --keep-worktrees      generation.remove_worktrees: false (default true,
+                        Nightshift's default)
+  --seed <n>            seed of the tickets' priorities (default 1)
+  --keep                keep the temp directories and print where they are
+  --help                show this help
+
+Prints per-ticket milliseconds for both, where Nightshift's time goes, then
+RATIO overhead <Nightshift ms per ticket / baseline ms per ticket> (target ≤ ${OVERHEAD_TARGET}) PASS|FAIL`;
+
+interface OverheadOptions extends RepositorySettings {
+  tickets: number;
+  countTickets: number;
+  keep: boolean;
+}
+
+function readOptions(argv: string[]): OverheadOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      tickets: { type: 'string', default: '200' },
+      'count-tickets': { type: 'string', default: '30' },
+      parallel: { type: 'string', default: '1' },
+      'repo-files': { type: 'string', default: '20' },
+      'keep-worktrees': { type: 'boolean', default: false },
+      seed: { type: 'string', default: '1' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) return undefined;
+  const whole = (name: string, text: string, minimum: number, maximum: number): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < minimum || value > maximum) {
+      throw new Error(`overhead: --${name} must be a whole number from ${minimum} to ${maximum}, got ${JSON.stringify(text)}`);
+    }
+    return value;
+  };
+  return {
+    tickets: whole('tickets', values.tickets, 1, 500),
+    countTickets: whole('count-tickets', values['count-tickets'], 0, 500),
+    parallelAgents: whole('parallel', values.parallel, 1, 32),
+    fillerFiles: whole('repo-files', values['repo-files'], 0, 100_000),
+    removeWorktrees: !values['keep-worktrees'],
+    seed: whole('seed', values.seed, 0, Number.MAX_SAFE_INTEGER),
+    keep: values.keep,
+  };
+}
+
+const format = (value: number): string => value.toFixed(2);
+
+/** Runs the baseline then Nightshift with every `git` going through a counting shim. */
+async function countGitCalls(options: OverheadOptions): Promise<{ nightshift: Map<string, GitCallTally>; baseline: Map<string, GitCallTally> }> {
+  const counterDirectory = mkdtempSync(join(tmpdir(), 'nightshift-git-counter-'));
+  const counter = createGitCallCounter(counterDirectory);
+  const repositories = createBenchRepositories(options.countTickets, options);
+  const originalPath = process.env.PATH;
+  process.env.PATH = `${counter.directory}${delimiter}${originalPath ?? ''}`;
+  try {
+    counter.reset();
+    runBaseline(repositories, 'baseline', options.removeWorktrees);
+    const baseline = counter.read();
+    counter.reset();
+    await runNightshift(repositories.nightshiftRoot);
+    return { nightshift: counter.read(), baseline };
+  } finally {
+    process.env.PATH = originalPath;
+    rmSync(counterDirectory, { recursive: true, force: true });
+    if (options.keep) console.log(`kept ${repositories.parent}`);
+    else repositories.cleanup();
+  }
+}
+
+function printGitCalls(tallies: { nightshift: Map<string, GitCallTally>; baseline: Map<string, GitCallTally> }, ticketCount: number): void {
+  const total = (map: Map<string, GitCallTally>): GitCallTally =>
+    [...map.values()].reduce((sum, tally) => ({ calls: sum.calls + tally.calls, milliseconds: sum.milliseconds + tally.milliseconds }), { calls: 0, milliseconds: 0 });
+  const cells = (tally: GitCallTally | undefined): string[] => [((tally?.calls ?? 0) / ticketCount).toFixed(2), format((tally?.milliseconds ?? 0) / ticketCount)];
+  const names = [...new Set([...tallies.nightshift.keys(), ...tallies.baseline.keys()])].sort(
+    (left, right) => (tallies.nightshift.get(right)?.milliseconds ?? 0) - (tallies.nightshift.get(left)?.milliseconds ?? 0),
+  );
+  const rows = names.map((name) => [`git ${name}`, ...cells(tallies.nightshift.get(name)), ...cells(tallies.baseline.get(name))]);
+  rows.push(['total', ...cells(total(tallies.nightshift)), ...cells(total(tallies.baseline))]);
+  console.log(`\nGit processes per ticket (a separate run of ${ticketCount} tickets through a counting shim on PATH; ms = time inside git itself)`);
+  console.log(formatTable(['git subcommand', 'nightshift calls', 'nightshift ms', 'baseline calls', 'baseline ms'], rows));
+}
+
+async function main(): Promise<void> {
+  let options: ReturnType<typeof readOptions>;
+  try {
+    options = readOptions(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\nSee --help.`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options === undefined) {
+    console.log(HELP);
+    return;
+  }
+  const count = options.tickets;
+  readProcessCpuTime();
+  const repositories = createBenchRepositories(count, options);
+  let baselineRuns: number[];
+  let baselineCpu: (ProcessCpuTime | undefined)[];
+  let nightshift: Awaited<ReturnType<typeof runNightshift>>;
+  try {
+    const before = runBaseline(repositories, 'baseline-before', options.removeWorktrees);
+    nightshift = await runNightshift(repositories.nightshiftRoot);
+    const after = runBaseline(repositories, 'baseline-after', options.removeWorktrees);
+    baselineRuns = [before.milliseconds, after.milliseconds];
+    baselineCpu = [before.cpu, after.cpu];
+    for (const root of [before.root, after.root]) {
+      if (countAgentBranches(root) !== count) throw new Error(`overhead: the baseline in ${root} made ${countAgentBranches(root)} branches, expected ${count}`);
+    }
+    const gating = nightshift.states.get('gating') ?? 0;
+    const branches = countAgentBranches(repositories.nightshiftRoot);
+    if (gating !== count || branches !== count) {
+      console.log(`WARNING: Nightshift left ${gating} of ${count} tickets in gating and made ${branches} branches; states: ${JSON.stringify(Object.fromEntries(nightshift.states))}\n`);
+    }
+  } finally {
+    if (options.keep) console.log(`kept ${repositories.parent}`);
+    else repositories.cleanup();
+  }
+
+  const baselineMilliseconds = (baselineRuns[0]! + baselineRuns[1]!) / 2;
+  const nightshiftMilliseconds = nightshift.intakeMilliseconds + nightshift.generationMilliseconds;
+  console.log(`Overhead per ticket: ${count} independent tickets, parallel_agents ${options.parallelAgents}, remove_worktrees ${options.removeWorktrees}, ${options.fillerFiles} filler files, instant agent\n`);
+  console.log(
+    formatTable(
+      ['run', 'total ms', 'ms per ticket'],
+      [
+        ['baseline before Nightshift (bash + git)', format(baselineRuns[0]!), format(baselineRuns[0]! / count)],
+        ['baseline after Nightshift (bash + git)', format(baselineRuns[1]!), format(baselineRuns[1]! / count)],
+        ['baseline, mean', format(baselineMilliseconds), format(baselineMilliseconds / count)],
+        ['nightshift intake', format(nightshift.intakeMilliseconds), format(nightshift.intakeMilliseconds / count)],
+        ['nightshift generation', format(nightshift.generationMilliseconds), format(nightshift.generationMilliseconds / count)],
+        ['nightshift intake + generation', format(nightshiftMilliseconds), format(nightshiftMilliseconds / count)],
+      ],
+    ),
+  );
+
+  const portRows = [...nightshift.timings.entries()]
+    .sort((left, right) => right[1].milliseconds - left[1].milliseconds)
+    .filter(([, timing]) => timing.milliseconds / count >= 0.05)
+    .map(([name, timing]) => [
+      BACKGROUND_METHODS.has(name) ? `${name} (background)` : name,
+      (timing.calls / count).toFixed(2),
+      format(timing.milliseconds / count),
+      `${((100 * timing.milliseconds) / nightshiftMilliseconds).toFixed(0)}%`,
+    ]);
+  console.log(`\nWhere Nightshift's time goes, by port method (wall time per ticket; under 0.05 ms left out; background writes overlap the rest)`);
+  console.log(formatTable(['port method', 'calls/ticket', 'ms/ticket', 'share'], portRows));
+
+  const spawnCost = await measureGitSpawnCost(50);
+  console.log(`\nOne trivial git process (git --version): ${format(spawnCost.fromNode)} ms spawned from Node as GitWorkspace does, ${format(spawnCost.fromBash)} ms from bash`);
+  if (options.countTickets > 0) printGitCalls(await countGitCalls(options), options.countTickets);
+
+  const ratio = nightshiftMilliseconds / baselineMilliseconds;
+  const [cpuBefore, cpuAfter] = baselineCpu;
+  if (cpuBefore !== undefined && cpuAfter !== undefined && nightshift.cpu !== undefined) {
+    const total = (cpu: ProcessCpuTime): number => cpu.self + cpu.children;
+    const baselineCpuMean = (total(cpuBefore) + total(cpuAfter)) / 2;
+    const perTicket = (cpu: ProcessCpuTime): string => `${format(total(cpu) / count)} (own ${format(cpu.self / count)}, children ${format(cpu.children / count)})`;
+    console.log('\nCPU time per ticket, user + system (steadier than wall time on a busy machine; children = git, and bash for the baseline)');
+    console.log(
+      formatTable(
+        ['run', 'cpu ms (own, children)'],
+        [
+          ['baseline before', perTicket(cpuBefore)],
+          ['baseline after', perTicket(cpuAfter)],
+          ['nightshift intake + generation', perTicket(nightshift.cpu)],
+        ],
+      ),
+    );
+    console.log(`CPU ratio ${(total(nightshift.cpu) / baselineCpuMean).toFixed(3)} (printed for comparison; the RATIO line uses wall time)`);
+  }
+  console.log(`\nNightshift ${format(nightshiftMilliseconds / count)} ms per ticket, baseline ${format(baselineMilliseconds / count)} ms per ticket (wall time)`);
+  console.log(formatRatioLine('overhead', ratio, OVERHEAD_TARGET));
+}
+
+await main();

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GitShell } from './git-shell.js';
+
+const directories: string[] = [];
+afterEach(() => directories.splice(0).forEach((directory) => rmSync(directory, { recursive: true, force: true })));
+
+function emptyDirectory(): string {
+  const directory = mkdtempSync(join(tmpdir(), "nightshift shell 'quoted' $HOME "));
+  directories.push(directory);
+  return directory;
+}
+
+const environment = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' });
+
+describe('GitShell', () => {
+  it('runs git in the named directory, passing every word verbatim, with stdin, variables and exit codes', async () => {
+    const shell = new GitShell(environment);
+    const directory = emptyDirectory();
+    expect(await shell.run(['init', '--quiet', '--initial-branch=main'], { cwd: directory })).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+    const hostile = "it's $(touch pwned) `id` ; rm -rf /\nsecond line";
+    const committed = await shell.run(['-c', 'commit.gpgsign=false', 'commit', '--allow-empty', '--quiet', '--file=-'], {
+      cwd: directory,
+      input: hostile,
+      environment: { GIT_AUTHOR_NAME: "O'Brien", GIT_AUTHOR_EMAIL: 'a@b.c', GIT_COMMITTER_NAME: "O'Brien", GIT_COMMITTER_EMAIL: 'a@b.c' },
+    });
+    expect(committed?.exitCode).toBe(0);
+    const log = await shell.run(['log', '-1', '--format=%an|%B'], { cwd: directory });
+    expect(log?.stdout).toBe(`O'Brien|${hostile}\n\n`);
+    const missing = await shell.run(['rev-parse', '--verify', '--quiet', 'no-such-branch'], { cwd: directory });
+    expect(missing).toEqual({ exitCode: 1, stdout: '', stderr: '' });
+    const failing = await shell.run(['checkout', 'nowhere'], { cwd: directory });
+    expect(failing?.exitCode).not.toBe(0);
+    expect(failing?.stderr).toMatch(/nowhere/);
+  });
+
+  it('keeps commands in order when many are issued at once', async () => {
+    const shell = new GitShell(environment);
+    const directory = emptyDirectory();
+    await shell.run(['init', '--quiet'], { cwd: directory });
+    const results = await Promise.all(Array.from({ length: 20 }, (_, index) => shell.run(['config', '--get', `nightshift.missing${index}`], { cwd: directory })));
+    expect(results.every((result) => result?.exitCode === 1)).toBe(true);
+    const written = await Promise.all(Array.from({ length: 10 }, (_, index) => shell.run(['config', `nightshift.key${index}`, String(index)], { cwd: directory })));
+    expect(written.every((result) => result?.exitCode === 0)).toBe(true);
+    const read = await shell.run(['config', '--get-regexp', '^nightshift\\.key'], { cwd: directory });
+    expect(read?.stdout.trim().split('\n')).toHaveLength(10);
+  });
+});
