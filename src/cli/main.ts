@@ -9,10 +9,12 @@ import { registerGatesCommand } from './commands/gates-command.js';
 import { registerGenerateCommand } from './commands/generate-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerLogsCommand } from './commands/logs-command.js';
+import { registerMetricsCommand } from './commands/metrics-command.js';
 import { registerIntakeCommand } from './commands/intake-command.js';
 import { registerModelServerCommand } from './commands/model-server-command.js';
 import { registerReviewCommand } from './commands/review-command.js';
 import { registerRunCommand } from './commands/run-command.js';
+import { registerScoreCommand } from './commands/score-command.js';
 import { EXIT_CODES } from './exit-codes.js';
 
 /** Builds the `nightshift` command line; exported so tests drive it in-process. */
@@ -31,7 +33,9 @@ The night, stage by stage:
   nightshift generate   overnight: C0 → C1 → C2 per ticket on branch agent/<id>, draft MRs
   nightshift gates      early morning: checks, security flags, quality scores, summaries
   nightshift review     morning: the batch review box and the ordered queue
+                        (then: nightshift review approve|request-changes|merge <ticket>)
   nightshift run        all four in order (resumes an interrupted batch)
+  nightshift metrics    per batch and week, against the seed's targets
 
 Try it first: nightshift demo`,
     );
@@ -40,7 +44,9 @@ Try it first: nightshift demo`,
   registerGenerateCommand(program);
   registerGatesCommand(program);
   registerReviewCommand(program);
+  registerScoreCommand(program);
   registerEscalationsCommand(program);
+  registerMetricsCommand(program);
   registerLogsCommand(program);
   registerCleanCommand(program);
   registerRunCommand(program);

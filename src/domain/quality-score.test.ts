@@ -6,6 +6,7 @@ import {
   computeQualityScore,
   countRetries,
   DIFF_SIZE_BUDGETS,
+  FLAKY_CHECK_CREDIT,
   matchesEstimatedFiles,
   POINTS_WHEN_NO_CHECKS_CONFIGURED,
   POINTS_WHEN_NO_ESTIMATED_FILES,
@@ -14,6 +15,7 @@ import {
   SECURITY_FINDING_PENALTIES,
   type QualityScoreInput,
 } from './quality-score.js';
+import { POINTS_PER_LINT_WARNING, POINTS_PER_PLAN_RISK, POINTS_WHEN_LINT_UNKNOWN } from './score-signals.js';
 import type { SecurityFinding } from './secret-scan.js';
 import type { ChangedFileSummary, ParsedDiff } from './unified-diff.js';
 
@@ -38,17 +40,21 @@ const lowAuthFinding = (path: string): SecurityFinding => ({ rule: 'risky-path',
 
 /** The worked example of docs/quality-score.md. */
 const workedExample: QualityScoreInput = {
-  gateResults: ['test', 'lint', 'types', 'build'].map((name) => ({ name, status: 'passed' as const })),
+  gateResults: ['test', 'lint', 'types', 'build'].map((name) => ({ name, status: 'passed' as const, ...(name === 'lint' ? { lintWarnings: 0 } : {}) })),
   diff: diffOf([file('src/auth.py', 300, 40), { ...file('tests/test_auth.py', 80), status: 'added' }]),
   complexity: 'medium',
   estimatedFiles: ['src/auth.py', 'tests/test_auth.py'],
   securityFindings: [lowAuthFinding('src/auth.py'), lowAuthFinding('tests/test_auth.py')],
   partial: false,
   retries: 1,
+  planRisks: 1,
 };
 
 const perfect: QualityScoreInput = {
-  gateResults: [{ name: 'test', status: 'passed' }],
+  gateResults: [
+    { name: 'test', status: 'passed' },
+    { name: 'lint', status: 'passed', lintWarnings: 0 },
+  ],
   diff: diffOf([file('src/utils.py', 20, 5), file('tests/test_utils.py', 30)]),
   complexity: 'small',
   estimatedFiles: ['src/utils.py'],
@@ -66,22 +72,26 @@ describe('computeQualityScore', () => {
     const result = computeQualityScore(perfect);
     expect(result.score).toBe(100);
     expect(result.breakdown.map((item) => [item.criterion, item.points, item.maximum])).toEqual([
-      ['checks', 40, 40],
+      ['checks', 35, 35],
       ['tests', 15, 15],
-      ['diff size', 15, 15],
+      ['diff size', 10, 10],
       ['scope', 15, 15],
       ['security', 15, 15],
+      ['lint', 5, 5],
+      ['uncertainty', 5, 5],
     ]);
   });
 
   it('computes the worked example of the documentation: 94', () => {
     const result = computeQualityScore(workedExample);
     expect(result.breakdown.map((item) => [item.criterion, item.points])).toEqual([
-      ['checks', 40],
+      ['checks', 35],
       ['tests', 15],
-      ['diff size', 14],
+      ['diff size', 10],
       ['scope', 15],
       ['security', 13],
+      ['lint', 5],
+      ['uncertainty', 4],
       ['retries', -3],
     ]);
     expect(result.score).toBe(94);
@@ -97,9 +107,35 @@ describe('computeQualityScore', () => {
       ],
     };
     const item = computeQualityScore(input).breakdown[0];
-    expect(item).toMatchObject({ criterion: 'checks', points: 13 });
+    expect(item).toMatchObject({ criterion: 'checks', points: 12 });
     expect(item?.explanation).toBe('1 of 3 checks passed (lint failed, e2e timed out).');
     expect(points({ ...perfect, gateResults: [{ name: 'build', status: 'skipped' }] }, 'checks')).toBe(0);
+  });
+
+  it('gives a flaky check half the credit of a pass, and says it passed only when run again', () => {
+    const flaky = computeQualityScore({ ...perfect, gateResults: [{ name: 'test', status: 'flaky' }, { name: 'lint', status: 'passed', lintWarnings: 0 }] });
+    const item = flaky.breakdown[0];
+    expect(item?.points).toBe(Math.round((35 * (1 + FLAKY_CHECK_CREDIT)) / 2));
+    expect(item?.explanation).toBe('1 of 2 checks passed (test flaky: it passed only when run again, for half credit).');
+    const failed = points({ ...perfect, gateResults: [{ name: 'test', status: 'failed' }, { name: 'lint', status: 'passed', lintWarnings: 0 }] }, 'checks');
+    expect(failed).toBeLessThan(item?.points ?? 0);
+    expect(item?.points).toBeLessThan(35);
+  });
+
+  it('takes a point per lint warning, and gives 3 when no lint check counted any', () => {
+    const withLint = (lint: QualityScoreInput['gateResults']) => computeQualityScore({ ...perfect, gateResults: [{ name: 'test', status: 'passed' }, ...lint] }).breakdown[5];
+    expect(withLint([{ name: 'lint', status: 'passed', lintWarnings: 2 }])).toMatchObject({ criterion: 'lint', points: 3, explanation: 'The lint check reported 2 warnings, which cost 2 points.' });
+    expect(withLint([{ name: 'eslint', status: 'failed', lintWarnings: 9 }])?.points).toBe(0);
+    expect(withLint([])).toMatchObject({ points: POINTS_WHEN_LINT_UNKNOWN, explanation: expect.stringMatching(/No lint check is configured/) });
+    expect(withLint([{ name: 'lint', status: 'timed_out' }])).toMatchObject({ points: POINTS_WHEN_LINT_UNKNOWN, explanation: expect.stringMatching(/could not be counted/) });
+  });
+
+  it('takes a point per risk the plan names, and caps the criterion at the confidence the agent reports', () => {
+    expect(computeQualityScore({ ...perfect, planRisks: 2 }).breakdown[6]).toMatchObject({ criterion: 'uncertainty', points: 3, explanation: 'The plan names 2 risks (−2).' });
+    expect(points({ ...perfect, planRisks: 9 }, 'uncertainty')).toBe(0);
+    const unsure = computeQualityScore({ ...perfect, confidence: 0.5 }).breakdown[6];
+    expect(unsure).toMatchObject({ points: 3, explanation: 'The plan names no risks and the agent reports a confidence of 50 %, which allows at most 3 points.' });
+    expect(points({ ...perfect, planRisks: 1, confidence: 0.95 }, 'uncertainty')).toBe(4);
   });
 
   it('gives 20 and says why when no checks are configured', () => {
@@ -118,12 +154,12 @@ describe('computeQualityScore', () => {
   it('lowers the diff size points linearly beyond the budget', () => {
     const withLines = (lines: number, complexity: QualityScoreInput['complexity']) =>
       points({ ...perfect, complexity, diff: diffOf([file('src/utils.py', lines), file('tests/test_utils.py', 0)]) }, 'diff size');
-    expect(withLines(150, 'small')).toBe(15);
-    expect(withLines(225, 'small')).toBe(8);
+    expect(withLines(150, 'small')).toBe(10);
+    expect(withLines(225, 'small')).toBe(5);
     expect(withLines(300, 'small')).toBe(0);
-    expect(withLines(400, undefined)).toBe(15);
-    expect(withLines(1500, 'large')).toBe(8);
-    expect(points({ ...perfect, diff: diffOf([file('src/utils.py', 10), file('package-lock.json', 5000)]) }, 'diff size')).toBe(15);
+    expect(withLines(400, undefined)).toBe(10);
+    expect(withLines(1500, 'large')).toBe(5);
+    expect(points({ ...perfect, diff: diffOf([file('src/utils.py', 10), file('package-lock.json', 5000)]) }, 'diff size')).toBe(10);
   });
 
   it('judges scope on source files only, with directory and glob entries', () => {
@@ -154,15 +190,17 @@ describe('computeQualityScore', () => {
   });
 
   it('always returns an integer 0–100 and one-sentence explanations', () => {
-    const status = fc.constantFrom('passed', 'failed', 'timed_out', 'skipped') as fc.Arbitrary<'passed' | 'failed' | 'timed_out' | 'skipped'>;
+    const status = fc.constantFrom('passed', 'failed', 'timed_out', 'skipped', 'flaky') as fc.Arbitrary<'passed' | 'failed' | 'timed_out' | 'skipped' | 'flaky'>;
     const input = fc.record({
-      gateResults: fc.array(fc.record({ name: fc.string(), status })),
+      gateResults: fc.array(fc.record({ name: fc.constantFrom('test', 'lint', 'eslint', 'build'), status, lintWarnings: fc.option(fc.nat(20), { nil: undefined }) })),
       diff: fc.array(fc.record({ path: fc.constantFrom('src/a.ts', 'src/a.test.ts', 'docs/x.md', 'lib/b.py'), status: fc.constant('modified' as const), binary: fc.boolean(), addedCount: fc.nat(3000), deletedCount: fc.nat(3000) })).map(diffOf),
       complexity: fc.constantFrom('small', 'medium', 'large') as fc.Arbitrary<'small' | 'medium' | 'large'>,
       estimatedFiles: fc.array(fc.constantFrom('src/*', 'lib/', 'x.py')),
       securityFindings: fc.array(fc.record({ rule: fc.constant('r'), severity: fc.constantFrom('low', 'medium', 'high') as fc.Arbitrary<'low' | 'medium' | 'high'>, file: fc.constant('f'), message: fc.constant('m') })),
       partial: fc.boolean(),
       retries: fc.nat(10),
+      planRisks: fc.nat(10),
+      confidence: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
     });
     fc.assert(
       fc.property(input, (candidate) => {
@@ -225,6 +263,10 @@ describe('docs/quality-score.md', () => {
     expect(Object.fromEntries(table('Severity').map((row) => [row[0], Number(row[1])]))).toEqual(SECURITY_FINDING_PENALTIES);
     expect(documentation).toContain(`gives **${POINTS_WHEN_NO_CHECKS_CONFIGURED}**`);
     expect(documentation).toContain(`gives **${POINTS_WHEN_NO_ESTIMATED_FILES}** points`);
+    expect(documentation).toContain(`earns **${FLAKY_CHECK_CREDIT * 100} %** of`);
+    expect(documentation).toContain(`**${POINTS_PER_LINT_WARNING}** point per warning`);
+    expect(documentation).toContain(`gives **${POINTS_WHEN_LINT_UNKNOWN}** points`);
+    expect(documentation).toContain(`**${POINTS_PER_PLAN_RISK}** point per risk`);
   });
 
   it('states the worked example total the code computes', () => {

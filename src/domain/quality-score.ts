@@ -1,4 +1,6 @@
 import picomatch from 'picomatch';
+import type { CheckStatus } from './check-outcome.js';
+import { scoreLintWarnings, scoreUncertainty } from './score-signals.js';
 import type { SecurityFinding, SecuritySeverity } from './secret-scan.js';
 import type { Complexity } from './ticket.js';
 import { summarizeDiff, type ChangedFileSummary, type ParsedDiff } from './unified-diff.js';
@@ -11,7 +13,7 @@ import { summarizeDiff, type ChangedFileSummary, type ParsedDiff } from './unifi
  */
 
 /** The most each criterion can earn; they sum to 100. */
-export const QUALITY_SCORE_WEIGHTS = { checks: 40, tests: 15, diffSize: 15, scope: 15, security: 15 } as const;
+export const QUALITY_SCORE_WEIGHTS = { checks: 35, tests: 15, diffSize: 10, scope: 15, security: 15, lint: 5, uncertainty: 5 } as const;
 
 /** Points taken off the total (after the criteria are summed). */
 export const QUALITY_SCORE_PENALTIES = { partialWork: 10, perRetry: 3 } as const;
@@ -20,7 +22,9 @@ export const QUALITY_SCORE_PENALTIES = { partialWork: 10, perRetry: 3 } as const
 export const SECURITY_FINDING_PENALTIES: Record<SecuritySeverity, number> = { high: 15, medium: 5, low: 1 };
 
 /** Points the checks criterion earns when the repository has no checks configured. */
-export const POINTS_WHEN_NO_CHECKS_CONFIGURED = 20;
+export const POINTS_WHEN_NO_CHECKS_CONFIGURED = 18;
+/** The share of its points a flaky check earns (it passed only when run again: not a pass). */
+export const FLAKY_CHECK_CREDIT = 0.5;
 /** Points the scope criterion earns when the ticket named no estimated files. */
 export const POINTS_WHEN_NO_ESTIMATED_FILES = 8;
 
@@ -59,7 +63,7 @@ export const DEFAULT_GENERATED_FILE_GLOBS: readonly string[] = [
   '**/composer.lock',
 ];
 
-export type CheckStatus = 'passed' | 'failed' | 'timed_out' | 'skipped';
+export type { CheckStatus };
 
 /**
  * One criterion of the score. Same shape as the store's `ScoreBreakdownItem`, defined
@@ -73,8 +77,12 @@ export interface ScoreBreakdownItem {
 }
 
 export interface QualityScoreInput {
-  /** Every configured check with its outcome (e.g. the `GateResultRecord`s); a skipped check earns nothing. */
-  gateResults: ReadonlyArray<{ name: string; status: CheckStatus }>;
+  /**
+   * Every configured check with its outcome (e.g. the `GateResultRecord`s): a skipped,
+   * failed or timed-out check earns nothing, a flaky one {@link FLAKY_CHECK_CREDIT} of a
+   * pass; `lintWarnings` of the lint checks feed the lint criterion.
+   */
+  gateResults: ReadonlyArray<{ name: string; status: CheckStatus; lintWarnings?: number }>;
   /** The MR's diff against its target branch. */
   diff: ParsedDiff;
   /** The ticket's complexity (the agent's re-estimate if higher); medium when unknown. */
@@ -86,6 +94,10 @@ export interface QualityScoreInput {
   partial: boolean;
   /** Extra attempts at C0/C1/C2 after invalid answers; see {@link countRetries}. */
   retries: number;
+  /** How many risks the plan (C1) names; 0 when there was no plan. */
+  planRisks?: number;
+  /** The agent's self-reported confidence from 0 to 1 (C2's `confidence`), when it gave one. */
+  confidence?: number;
   testFileGlobs?: readonly string[];
 }
 
@@ -113,6 +125,12 @@ export function computeQualityScore(input: QualityScoreInput): QualityScore {
     scoreDiffSize(changedFiles, input.complexity ?? 'medium'),
     scoreScope(changedFiles, input.estimatedFiles, isTest, isDocumentation),
     scoreSecurity(input.securityFindings),
+    { criterion: 'lint', maximum: QUALITY_SCORE_WEIGHTS.lint, ...scoreLintWarnings(input.gateResults, QUALITY_SCORE_WEIGHTS.lint) },
+    {
+      criterion: 'uncertainty',
+      maximum: QUALITY_SCORE_WEIGHTS.uncertainty,
+      ...scoreUncertainty({ planRisks: input.planRisks ?? 0, ...(input.confidence === undefined ? {} : { confidence: input.confidence }) }, QUALITY_SCORE_WEIGHTS.uncertainty),
+    },
   ];
   if (input.partial) {
     breakdown.push({
@@ -146,11 +164,12 @@ function scoreChecks(checks: QualityScoreInput['gateResults']): ScoreBreakdownIt
     };
   }
   const passed = checks.filter((check) => check.status === 'passed').length;
-  const points = Math.round((maximum * passed) / checks.length);
+  const flaky = checks.filter((check) => check.status === 'flaky').length;
+  const points = Math.round((maximum * (passed + FLAKY_CHECK_CREDIT * flaky)) / checks.length);
   if (passed === checks.length) return { criterion: 'checks', points, maximum, explanation: `All ${plural(checks.length, 'check')} passed.` };
   const others = checks
     .filter((check) => check.status !== 'passed')
-    .map((check) => `${check.name} ${check.status.replace('_', ' ')}`)
+    .map((check) => (check.status === 'flaky' ? `${check.name} flaky: it passed only when run again, for half credit` : `${check.name} ${check.status.replace('_', ' ')}`))
     .join(', ');
   return { criterion: 'checks', points, maximum, explanation: `${passed} of ${plural(checks.length, 'check')} passed (${others}).` };
 }

@@ -68,7 +68,7 @@ describe('renderReviewSummary', () => {
 
   it('opens with the ticket, score, security and checks', () => {
     expect(summary.startsWith('## PROJ-142: Implement user authentication\n\nDraft opened by Nightshift in batch 2024-01-15-overnight at `0123456789ab`.')).toBe(true);
-    expect(summary).toContain('Quality score: **69/100** · Security: 1 flag · 1/3 checks passed.');
+    expect(summary).toContain('Quality score: **72/100** · Security: 1 flag · 1/3 checks passed.');
   });
 
   it('lists what changed with line counts, renames and binaries', () => {
@@ -79,7 +79,14 @@ describe('renderReviewSummary', () => {
   });
 
   it('shows the acceptance criteria with the plan and the report', () => {
-    expect(summary).toContain('- [ ] Users can log in with email and password\n- [ ] Logout invalidates the token');
+    expect(summary).toContain(
+      [
+        '- [ ] Users can log in with email and password',
+        '  - _No plan step, reported change or test name shares its words: check it in the diff._',
+        '- [ ] Logout invalidates the token',
+        '  - Done (C2): Add logout endpoint with token invalidation',
+      ].join('\n'),
+    );
     expect(summary).toContain('1. Add a login endpoint issuing JWTs\n2. Add a logout endpoint');
     expect(summary).toContain('**Scope (C0):** Auth lives in src/auth.py; tests in tests/.');
     expect(summary).toContain('**What the agent reports (C2):** Added login and logout endpoints.');
@@ -87,13 +94,67 @@ describe('renderReviewSummary', () => {
   });
 
   it('tabulates checks, score breakdown, findings, risks and the agent', () => {
-    expect(summary).toContain('| test | ✅ passed | 12.3 s |\n| lint | ❌ failed | 850 ms |\n| e2e | ⏱️ timed out | 10 min 0 s |');
-    expect(summary).toContain('### Quality score: 69/100');
+    expect(summary).toContain('| Check | Status | Results | Duration |\n|---|---|---|---|\n| test | ✅ passed | — | 12.3 s |\n| lint | ❌ failed | — | 850 ms |\n| e2e | ⏱️ timed out | — | 10 min 0 s |');
+    expect(summary).toContain('### Quality score: 72/100');
     expect(summary).toContain('| retries | −3 | 0 | 1 retry after invalid agent answers cost 3 points each. |');
     expect(summary).toContain('- **high** `aws-access-key-id` in `src/settings.py` line 3: possible AWS access key id added: AKIA…(20 chars)');
     expect(summary).toContain('- Token expiry must match the session policy');
     expect(summary).toContain('| claude-code | claude-sonnet-4-5 | 1,234,567 / 8,910 | $0.43 |');
     expect(summary).not.toContain('### Remaining work');
+  });
+
+  it('marks flaky checks, shows per-test counts, failed tests, lint, coverage, and the tests behind each criterion', () => {
+    const checks: ReviewSummaryInput['gateResults'] = [
+      {
+        name: 'test',
+        status: 'flaky',
+        durationMilliseconds: 12_345,
+        attempts: 2,
+        exitCode: 0,
+        tests: {
+          counts: { passed: 3, failed: 0, skipped: 1, total: 4 },
+          cases: [
+            { name: 'logs in with email and password', suite: 'auth', status: 'passed' },
+            { name: 'logout invalidates the token', suite: 'auth', status: 'passed', flaky: true },
+            { name: 'rejects a wrong password', suite: 'auth', status: 'passed' },
+            { name: 'remembers me', status: 'skipped' },
+          ],
+        },
+        flakyTests: ['auth › logout invalidates the token'],
+      },
+      {
+        name: 'unit',
+        status: 'failed',
+        durationMilliseconds: 2_000,
+        attempts: 2,
+        exitCode: 1,
+        tests: { counts: { passed: 1, failed: 1, skipped: 0, total: 2 }, cases: [{ name: 'hashes passwords', status: 'failed', message: 'expected <b>x</b> @team' }, { name: 'salts', status: 'passed' }] },
+        reportProblem: 'reports/unit.xml was not written',
+      },
+      { name: 'lint', status: 'failed', durationMilliseconds: 850, exitCode: 1, lintWarnings: 2 },
+      { name: 'build', status: 'failed', durationMilliseconds: 50, exitCode: 2 },
+      { name: 'coverage', status: 'passed', durationMilliseconds: 3_000, exitCode: 0, coverage: { total: { lines: 87.5, branches: 70 }, changedFiles: [{ path: 'src/auth.py', coverage: { lines: 92.3077 } }] } },
+    ];
+    const rich = renderReviewSummary({
+      ...base,
+      gateResults: checks,
+      scoreNoteRef: 'refs/notes/nightshift',
+      implementation: { ...(base.implementation as NonNullable<ReviewSummaryInput['implementation']>), confidence: 0.8 },
+    });
+    expect(rich).toContain('· 1/5 checks passed, 1 flaky.');
+    expect(rich).toContain('| test | ⚠️ flaky (passed only on re-run) | 3 passed · 0 failed · 1 skipped · 1 flaky | 12.3 s |');
+    expect(rich).toContain('| unit | ❌ failed (twice) | 1 passed · 1 failed · 0 skipped | 2.0 s |');
+    expect(rich).toContain('| lint | ❌ failed | 2 warnings | 850 ms |');
+    expect(rich).toContain('| build | ❌ failed | exit code 2 | 50 ms |');
+    expect(rich).toContain('| coverage | ✅ passed | lines 87.5 %, branches 70 % | 3.0 s |');
+    expect(rich).toContain('- ⚠️ **test** is flaky: it failed, then passed when run again. Tests that flipped: `auth › logout invalidates the token`.');
+    expect(rich).toContain('- ❌ **unit**: failed tests\n  - `hashes passwords` — expected &lt;b&gt;x&lt;/b&gt; @<!-- -->team');
+    expect(rich).toContain('- **unit**: its report could not be used (reports/unit.xml was not written), so its result comes from the exit code.');
+    expect(rich).toContain('- **coverage**: coverage of the changed files: `src/auth.py` lines 92.3 %.');
+    expect(rich).toContain('- [ ] Users can log in with email and password\n  - Tests: ✅ `auth › logs in with email and password`\n');
+    expect(rich).toContain('- [ ] Logout invalidates the token\n  - Done (C2): Add logout endpoint with token invalidation\n  - Tests: ⚠️ `auth › logout invalidates the token`\n');
+    expect(rich).toContain('The score is attached to `0123456789ab` as a git note: `git notes --ref=refs/notes/nightshift show 0123456789ab`.');
+    expect(rich).toContain('The agent reports a confidence of 80 % in its work.');
   });
 
   it('documents partial work and the follow-up ticket', () => {
@@ -140,7 +201,7 @@ describe('renderReviewSummary', () => {
     expect(hostile).toContain('- [ ] 1\\. ordered ---');
     expect(hostile).toContain('red fixes #<!-- -->12 and pings @<!-- -->all');
     expect(hostile).toContain('- ``src/`weird` <x>|y.ts`` — added (+1 −0)');
-    expect(hostile).toContain('| te\\|st &lt;i&gt; | ✅ passed | 1 ms |');
+    expect(hostile).toContain('| te\\|st &lt;i&gt; | ✅ passed | — | 1 ms |');
     expect(hostile).not.toContain('\u001b');
     expect(hostile).toContain('Stacked on `` agent/PROJ-1`<b>` ``: review and merge that branch first.');
     for (const line of hostile.split('\n')) expect(line.startsWith('#') ? line.startsWith('## PROJ') || line.startsWith('### ') : true).toBe(true);

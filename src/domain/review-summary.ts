@@ -1,17 +1,23 @@
-import type { CheckStatus, QualityScore } from './quality-score.js';
+import { matchAcceptanceEvidence } from './acceptance-evidence.js';
+import { escapeMarkdownText, formatCost, formatCount, formatPercentage, formatPoints, markdownCodeSpan } from './markdown-text.js';
+import type { QualityScore } from './quality-score.js';
+import { checksHeadline, renderChecksSection, reportedTests, type ReviewCheck } from './review-summary-checks.js';
 import { countSecurityFlags, type SecurityFinding } from './secret-scan.js';
 import type { ImplementationOutput, PlanOutput, ScopeOutput } from './stage-output.js';
+import { testDisplayName, type TestCaseResult } from './test-report.js';
 import type { Ticket } from './ticket.js';
 import { summarizeDiff, type ChangedFileSummary, type ParsedDiff } from './unified-diff.js';
-import { flattenUntrustedText } from './untrusted-text.js';
+
+export { escapeMarkdownText, markdownCodeSpan };
+export type { ReviewCheck };
 
 /**
  * The MR description written after the gates (stage 3, "generate review summaries"):
  * everything a reviewer needs to decide in the seed's 15 minutes — what changed, how
- * each acceptance criterion is addressed, the checks, the score and why, security
- * flags, risks, remaining work and what the run cost. Ticket and agent text is
- * untrusted: it is flattened and escaped so it cannot inject HTML, links, headings,
- * table cells or @-mentions into the description.
+ * each acceptance criterion is addressed and which tests bear on it, the checks (flaky
+ * ones marked), the score and why, security flags, risks, remaining work and what the
+ * run cost. Ticket, agent and test-report text is untrusted: it is flattened and
+ * escaped so it cannot inject HTML, links, headings, table cells or @-mentions.
  */
 
 export interface ReviewSummaryInput {
@@ -19,8 +25,8 @@ export interface ReviewSummaryInput {
   batchId?: string;
   /** The MR's diff against its target branch. */
   diff: ParsedDiff;
-  /** The checks run on the MR's commit (e.g. the `GateResultRecord`s). */
-  gateResults: ReadonlyArray<{ name: string; status: CheckStatus; durationMilliseconds: number }>;
+  /** The checks run on the MR's commit (e.g. the `GateResultRecord`s, with their per-test details). */
+  gateResults: readonly ReviewCheck[];
   score: QualityScore;
   /** Messages are already masked by the secret scan. */
   securityFindings: readonly SecurityFinding[];
@@ -29,7 +35,7 @@ export interface ReviewSummaryInput {
   /** The validated C1 output. */
   plan?: Pick<PlanOutput, 'plan' | 'risks'>;
   /** The validated C2 output. */
-  implementation?: Pick<ImplementationOutput, 'summary' | 'changes' | 'tests_run' | 'partial' | 'remaining_work'>;
+  implementation?: Pick<ImplementationOutput, 'summary' | 'changes' | 'tests_run' | 'partial' | 'remaining_work'> & { confidence?: number };
   /** The agent's configured name, e.g. `claude-code`. */
   agent: string;
   model?: string;
@@ -41,9 +47,9 @@ export interface ReviewSummaryInput {
   stackedOn?: string;
   /** The draft follow-up ticket created for the remaining work, if any. */
   followUpTicketId?: string;
+  /** The git notes ref the score is attached under (e.g. `refs/notes/nightshift`), when it is. */
+  scoreNoteRef?: string;
 }
-
-const STATUS_LABELS: Record<CheckStatus, string> = { passed: '✅ passed', failed: '❌ failed', timed_out: '⏱️ timed out', skipped: '⏭️ skipped' };
 
 /** Renders the review summary as GitHub/GitLab-flavored Markdown. */
 export function renderReviewSummary(input: ReviewSummaryInput): string {
@@ -51,8 +57,8 @@ export function renderReviewSummary(input: ReviewSummaryInput): string {
     heading(input),
     whatChanged(summarizeDiff(input.diff)),
     acceptanceCriteria(input),
-    checksSection(input.gateResults),
-    scoreSection(input.score),
+    renderChecksSection(input.gateResults),
+    scoreSection(input),
     securitySection(input.securityFindings),
     listSection('Risks (from the plan)', input.plan?.risks ?? [], 'The plan named no risks.'),
     remainingWork(input),
@@ -62,8 +68,6 @@ export function renderReviewSummary(input: ReviewSummaryInput): string {
 }
 
 function heading(input: ReviewSummaryInput): string {
-  const passed = input.gateResults.filter((check) => check.status === 'passed').length;
-  const checks = input.gateResults.length === 0 ? 'no checks configured' : `${passed}/${input.gateResults.length} checks passed`;
   const flags = countSecurityFlags(input.securityFindings);
   const security = flags === 0 ? 'Security: OK' : `Security: ${flags} flag${flags === 1 ? '' : 's'}`;
   const origin = [
@@ -71,7 +75,11 @@ function heading(input: ReviewSummaryInput): string {
     input.batchId === undefined ? '' : ` in batch ${escapeMarkdownText(input.batchId)}`,
     input.commit === undefined ? '' : ` at ${markdownCodeSpan(input.commit.slice(0, 12))}`,
   ].join('');
-  const lines = [`## ${escapeMarkdownText(input.ticket.id)}: ${escapeMarkdownText(input.ticket.title)}`, '', `${origin}. Quality score: **${input.score.score}/100** · ${security} · ${checks}.`];
+  const lines = [
+    `## ${escapeMarkdownText(input.ticket.id)}: ${escapeMarkdownText(input.ticket.title)}`,
+    '',
+    `${origin}. Quality score: **${input.score.score}/100** · ${security} · ${checksHeadline(input.gateResults)}.`,
+  ];
   if (input.stackedOn !== undefined) lines.push('', `Stacked on ${markdownCodeSpan(input.stackedOn)}: review and merge that branch first.`);
   return lines.join('\n');
 }
@@ -88,13 +96,32 @@ function whatChanged(files: readonly ChangedFileSummary[]): string {
   return `### What changed\n\n${files.length} file${files.length === 1 ? '' : 's'}, +${added} −${deleted} lines.\n\n${lines.join('\n')}`;
 }
 
+/** Test names shown under one criterion before the rest are counted. */
+const TESTS_SHOWN_PER_CRITERION = 5;
+
 function acceptanceCriteria(input: ReviewSummaryInput): string {
   const parts = ['### Acceptance criteria'];
-  parts.push(
-    input.ticket.acceptanceCriteria.length === 0
-      ? 'The ticket lists no acceptance criteria.'
-      : `${input.ticket.acceptanceCriteria.map((criterion) => `- [ ] ${escapeMarkdownText(criterion)}`).join('\n')}\n\n_Tick each criterion once you have checked it in the diff._`,
-  );
+  if (input.ticket.acceptanceCriteria.length === 0) parts.push('The ticket lists no acceptance criteria.');
+  else {
+    const evidence = matchAcceptanceEvidence({
+      criteria: input.ticket.acceptanceCriteria,
+      planSteps: input.plan?.plan ?? [],
+      changes: input.implementation?.changes ?? [],
+      tests: reportedTests(input.gateResults),
+      testName: testDisplayName,
+    });
+    const items = evidence.map((entry) => {
+      const lines = [`- [ ] ${escapeMarkdownText(entry.criterion)}`];
+      if (entry.planSteps.length > 0) lines.push(`  - Plan (C1): ${entry.planSteps.map(escapeMarkdownText).join('; ')}`);
+      if (entry.changes.length > 0) lines.push(`  - Done (C2): ${entry.changes.map(escapeMarkdownText).join('; ')}`);
+      if (entry.tests.length > 0) lines.push(`  - Tests: ${testList(entry.tests)}`);
+      if (lines.length === 1) lines.push('  - _No plan step, reported change or test name shares its words: check it in the diff._');
+      return lines.join('\n');
+    });
+    parts.push(
+      `${items.join('\n')}\n\n_Plan steps, changes and tests are matched to each criterion by the words they share: a hint, not a proof. Tick each criterion once you have checked it in the diff._`,
+    );
+  }
   if (input.scope !== undefined) parts.push(`**Scope (C0):** ${escapeMarkdownText(input.scope.summary)}`);
   if (input.plan !== undefined && input.plan.plan.length > 0) {
     parts.push(`**How the agent planned to meet them (C1):**\n\n${input.plan.plan.map((step, index) => `${index + 1}. ${escapeMarkdownText(step)}`).join('\n')}`);
@@ -109,17 +136,23 @@ function acceptanceCriteria(input: ReviewSummaryInput): string {
   return parts.join('\n\n');
 }
 
-function checksSection(checks: ReviewSummaryInput['gateResults']): string {
-  if (checks.length === 0) return '### Checks\n\nNo checks are configured for this repository.';
-  const rows = checks.map((check) => `| ${escapeMarkdownText(check.name)} | ${STATUS_LABELS[check.status]} | ${formatDuration(check.durationMilliseconds)} |`);
-  return ['### Checks', '', '| Check | Status | Duration |', '|---|---|---|', ...rows].join('\n');
+function testList(tests: readonly TestCaseResult[]): string {
+  const mark = (test: TestCaseResult) => (test.flaky === true ? '⚠️' : test.status === 'passed' ? '✅' : test.status === 'failed' ? '❌' : '⏭️');
+  const shown = tests.slice(0, TESTS_SHOWN_PER_CRITERION).map((test) => `${mark(test)} ${markdownCodeSpan(testDisplayName(test))}`);
+  const more = tests.length - shown.length;
+  return `${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
-function scoreSection(quality: QualityScore): string {
+function scoreSection(input: ReviewSummaryInput): string {
+  const quality = input.score;
   const rows = quality.breakdown.map(
     (item) => `| ${escapeMarkdownText(item.criterion)} | ${formatPoints(item.points)} | ${item.maximum} | ${escapeMarkdownText(item.explanation)} |`,
   );
-  return [`### Quality score: ${quality.score}/100`, '', '| Criterion | Points | Maximum | Why |', '|---|---:|---:|---|', ...rows].join('\n');
+  const lines = [`### Quality score: ${quality.score}/100`, '', '| Criterion | Points | Maximum | Why |', '|---|---:|---:|---|', ...rows];
+  if (input.scoreNoteRef !== undefined && input.commit !== undefined) {
+    lines.push('', `The score is attached to ${markdownCodeSpan(input.commit.slice(0, 12))} as a git note: \`git notes --ref=${input.scoreNoteRef.replace(/[^A-Za-z0-9/_.-]/g, '')} show ${input.commit.slice(0, 12)}\`.`);
+  }
+  return lines.join('\n');
 }
 
 function securitySection(findings: readonly SecurityFinding[]): string {
@@ -149,58 +182,14 @@ function remainingWork(input: ReviewSummaryInput): string {
 function agentSection(input: ReviewSummaryInput): string {
   const { usage } = input;
   const cost = usage.costUsd === undefined ? 'not reported' : formatCost(usage.costUsd);
-  return [
+  const lines = [
     '### Agent',
     '',
     '| Agent | Model | Tokens (in / out) | Cost |',
     '|---|---|---|---|',
     `| ${escapeMarkdownText(input.agent)} | ${escapeMarkdownText(input.model ?? 'default')} | ${formatCount(usage.inputTokens)} / ${formatCount(usage.outputTokens)} | ${cost} |`,
-  ].join('\n');
-}
-
-/**
- * Untrusted text as one line of inert Markdown: HTML characters become entities,
- * the Markdown punctuation that matters inline is backslash-escaped (so no link,
- * image, emphasis, code span, strikethrough or table cell can start), a leading list
- * or ordered-list marker is escaped (the text often follows `- `), and `@`/`#` are followed by an empty HTML comment (as
- * Dependabot does) so they neither mention people, reference issues nor make headings.
- */
-export function escapeMarkdownText(text: string): string {
-  return flattenUntrustedText(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_[\]|~]/g, (character) => `\\${character}`)
-    .replace(/^(\d+)([.)])/, '$1\\$2')
-    .replace(/^([-+=])/, '\\$1')
-    .replace(/[@#]/g, (character) => `${character}<!-- -->`);
-}
-
-/** Untrusted text as an inline code span: a fence longer than any backtick run inside, so the span cannot be closed early. */
-export function markdownCodeSpan(text: string): string {
-  const flat = flattenUntrustedText(text);
-  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longestRun + 1);
-  const padding = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
-  return `${fence}${padding}${flat}${padding}${fence}`;
-}
-
-function formatDuration(milliseconds: number): string {
-  if (milliseconds < 1000) return `${Math.round(milliseconds)} ms`;
-  const seconds = milliseconds / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
-}
-
-function formatPoints(points: number): string {
-  return points < 0 ? `−${-points}` : String(points);
-}
-
-function formatCost(costUsd: number): string {
-  return `$${costUsd >= 0.01 || costUsd === 0 ? costUsd.toFixed(2) : costUsd.toFixed(4)}`;
-}
-
-function formatCount(count: number): string {
-  return String(Math.round(count)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  ];
+  const confidence = input.implementation?.confidence;
+  if (confidence !== undefined && Number.isFinite(confidence)) lines.push('', `The agent reports a confidence of ${formatPercentage(Math.min(1, Math.max(0, confidence)) * 100)} in its work.`);
+  return lines.join('\n');
 }

@@ -38,6 +38,8 @@ export const implementationOutputSchema = z.strictObject({
   /** True when the agent finished only part of the work. */
   partial: z.boolean().default(false),
   remaining_work: z.array(z.string()).default([]),
+  /** How sure the agent is of its work, from 0 to 1, when it says; caps the score's uncertainty criterion. */
+  confidence: z.number().min(0).max(1).optional(),
 });
 export type ImplementationOutput = z.infer<typeof implementationOutputSchema>;
 

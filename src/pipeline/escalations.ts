@@ -1,5 +1,6 @@
 import type { EscalationRecord, Store } from '../ports/store.js';
 import type { PipelineDependencies } from './pipeline-dependencies.js';
+import { settleBatchReview } from './settle-batch-review.js';
 
 /**
  * The human side of escalations: list them, show one, answer it. An answer puts the
@@ -56,6 +57,7 @@ export type AnswerEscalationResult =
  * back in the queue for the next batch. The tracker is listed first (trackers map ids
  * from their last listing) and told before the store, so a ticket gone from the tracker
  * is refused and an error from the tracker leaves the escalation open to answer again.
+ * An answer that was the batch's last missing decision moves it to `reviewed` (see `settleBatchReview`).
  */
 export async function answerEscalation(dependencies: EscalationAnswerDependencies, request: AnswerEscalationRequest): Promise<AnswerEscalationResult> {
   const text = request.text.trim();
@@ -83,6 +85,7 @@ export async function answerEscalation(dependencies: EscalationAnswerDependencie
   await dependencies.ticketSource.updateStatus(request.ticketId, ANSWERED_TICKET_STATUS);
   const answered: EscalationRecord = { ...open, answer: text, answeredAt: dependencies.clock.now().toISOString(), answeredBy: request.answeredBy };
   await dependencies.store.saveEscalation(answered);
+  await settleBatchReview(dependencies, answered.batchId);
   return { ok: true, escalation: answered, ticketStatus: ANSWERED_TICKET_STATUS };
 }
 

@@ -1,9 +1,14 @@
+import type { CheckReportFormat } from '../domain/check-report.js';
 import type { Agent } from '../ports/agent.js';
+import type { ConfinementSettings } from './confinement-check.js';
 import type { AgentProcessRegistry } from '../ports/agent-process-registry.js';
 import type { ArtifactStore } from '../ports/artifact-store.js';
+import type { ChangedFileReader } from '../ports/changed-file-reader.js';
 import type { Clock } from '../ports/clock.js';
 import type { CodeHost } from '../ports/code-host.js';
 import type { CommandRunner } from '../ports/command-runner.js';
+import type { DependencyAuditor } from '../ports/dependency-auditor.js';
+import type { SecretScanner } from '../ports/secret-scanner.js';
 import type { Store } from '../ports/store.js';
 import type { TicketSource } from '../ports/ticket-source.js';
 import type { Workspace } from '../ports/workspace.js';
@@ -22,6 +27,10 @@ export interface PipelineDependencies {
   artifacts: ArtifactStore;
   clock: Clock;
   processRegistry: AgentProcessRegistry;
+  /** The security checks of the gates: secrets in changed files, dependency audits, manifests before and after. */
+  secretScanner: SecretScanner;
+  dependencyAuditor: DependencyAuditor;
+  changedFileReader: ChangedFileReader;
   settings: PipelineSettings;
 }
 
@@ -36,7 +45,12 @@ export interface PipelineSettings {
   branchPrefix: string;
   commitAuthor: { name: string; email: string };
   gateTimeoutMinutes: number;
-  gateCommands: { name: string; command: string }[];
+  /** The checks, in order; `reportPath` (relative to the worktree) is a JUnit, TAP, coverage or lint report the command writes. */
+  gateCommands: GateCommandSettings[];
+  /** How many MRs are gated at once. */
+  gateConcurrency: number;
+  /** Re-run a failed check once; a pass on the re-run is reported as flaky, not as a pass. */
+  rerunFailedGates: boolean;
   /** Directory (absolute) for agents' private homes, outside every worktree. */
   agentPrivateRoot: string;
   /** The model the agent was told to use, for the review summary; informational. */
@@ -53,6 +67,27 @@ export interface PipelineSettings {
   removeWorktrees: boolean;
   budget: BudgetSettings;
   escalation: EscalationSettings;
+  /** What the after-stage confinement check watches beyond the repository; none when absent. */
+  confinement?: ConfinementSettings;
+  security: SecuritySettings;
+}
+
+/** Which security checks run in the gates (secrets and prompt-injection markers always do). */
+export interface SecuritySettings {
+  /** Globs of paths whose change is flagged; empty turns the check off. */
+  riskyPaths: string[];
+  /** Audit new and changed npm dependencies (false when `security.audit_command` is empty). */
+  auditDependencies: boolean;
+  /** Flag dangerous code patterns in added lines. */
+  dangerousPatterns: boolean;
+}
+
+/** One check of the gates. */
+export interface GateCommandSettings {
+  name: string;
+  command: string;
+  reportPath?: string;
+  reportFormat?: CheckReportFormat;
 }
 
 /** Caps in tokens (input + output) and US dollars; absent means no cap. */

@@ -17,6 +17,7 @@ import { applyRunEvent } from './apply-run-event.js';
 import type { BatchControl } from './batch-control.js';
 import { budgetProblem } from './budget.js';
 import type { PipelineDependencies, ProgressListener } from './pipeline-dependencies.js';
+import { ConfinementCheck } from './confinement-check.js';
 import { commitTicketWork, publishDraftMergeRequest, type TicketBranch } from './publish-merge-request.js';
 import { runAgentStage, type AgentStageContext, type AgentStageOutcome } from './run-agent-stage.js';
 import { TicketLog } from './ticket-log.js';
@@ -167,10 +168,18 @@ async function workStages(
     return true;
   };
 
+  // Confinement: every stage runs between two snapshots of what surrounds the worktree; a difference fails the ticket as a security finding.
+  const confinement = new ConfinementCheck({ workspace, worktreePath: worktree.path, branch: branchName, branchPrefix: settings.branchPrefix, ...(settings.confinement === undefined ? {} : { settings: settings.confinement }), log, clock });
+  const failForBreach = async (reason: string): Promise<TicketWorkResult> => {
+    await advance({ type: 'fail', reason });
+    return { kind: 'settled', run: state.run };
+  };
+
   if (state.run.state === 'scoping') {
     if (!checkpoints.has('C0')) {
       onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'C0', detail: 'understanding scope' });
-      const outcome = await runAgentStage(context, 'C0', scopeOutputSchema, {});
+      const { outcome, breach } = await confinement.around('C0', () => runAgentStage(context, 'C0', scopeOutputSchema, {}));
+      if (breach !== undefined) return failForBreach(breach);
       if (outcome.kind === 'rate-limited' || outcome.kind === 'stopped') return settleIncomplete(outcome, 'C0');
       if (await overBudget(outcome.usage)) return { kind: 'settled', run: state.run };
       if (outcome.kind !== 'completed') return settleIncomplete(outcome, 'C0');
@@ -184,7 +193,10 @@ async function workStages(
   if (state.run.state === 'planning') {
     if (!checkpoints.has('C1')) {
       onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'C1', detail: 'planning' });
-      const outcome = await runAgentStage(context, 'C1', planOutputSchema, { scopeOutput: scope, ...(work.decision === undefined ? {} : { decision: work.decision }) });
+      const { outcome, breach } = await confinement.around('C1', () =>
+        runAgentStage(context, 'C1', planOutputSchema, { scopeOutput: scope, ...(work.decision === undefined ? {} : { decision: work.decision }) }),
+      );
+      if (breach !== undefined) return failForBreach(breach);
       if (outcome.kind === 'rate-limited' || outcome.kind === 'stopped') return settleIncomplete(outcome, 'C1');
       if (await overBudget(outcome.usage)) return { kind: 'settled', run: state.run };
       if (outcome.kind !== 'completed') return settleIncomplete(outcome, 'C1');
@@ -216,11 +228,14 @@ async function workStages(
       const interrupted = agent.capabilities.resumeSession ? await readInterruptedSession(dependencies, batchId, ticket.id) : undefined;
       onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'C2', detail: interrupted === undefined ? 'implementing and testing' : 'resuming the interrupted session' });
       if (interrupted !== undefined) log.write({ type: 'session-resume', stage: 'C2', sessionId: interrupted, at: clock.now().toISOString() });
-      const outcome = await runAgentStage({ ...context, ...(interrupted === undefined ? {} : { resumeSessionId: interrupted }) }, 'C2', implementationOutputSchema, {
-        scopeOutput: scope,
-        planOutput: plan,
-        ...(work.decision === undefined ? {} : { decision: work.decision }),
-      });
+      const { outcome, breach } = await confinement.around('C2', () =>
+        runAgentStage({ ...context, ...(interrupted === undefined ? {} : { resumeSessionId: interrupted }) }, 'C2', implementationOutputSchema, {
+          scopeOutput: scope,
+          planOutput: plan,
+          ...(work.decision === undefined ? {} : { decision: work.decision }),
+        }),
+      );
+      if (breach !== undefined) return failForBreach(breach);
       if (outcome.kind === 'rate-limited' || outcome.kind === 'stopped') return settleIncomplete(outcome, 'C2');
       if (outcome.kind === 'timed-out') return settleIncomplete(outcome, 'C2');
       if (await overBudget(outcome.usage)) {

@@ -1,22 +1,45 @@
 import { renderReviewBox } from '../domain/review-box.js';
+import { decisionStateOf, reviewTimeMinutes, type ReviewDecisionState } from '../domain/review-decision.js';
 import { countSecurityFlags } from '../domain/secret-scan.js';
-import { orderReviewQueue, type ReviewQueueItem } from '../domain/review-queue.js';
+import { orderReviewQueue, type OrderedReviewQueueItem, type ReviewQueueItem } from '../domain/review-queue.js';
 import type { TicketRunState } from '../domain/ticket-run.js';
-import type { BatchRecord, EscalationRecord, GateResultRecord, MergeRequestRecord } from '../ports/store.js';
+import type { BatchRecord, EscalationRecord, GateResultRecord, MergeRequestRecord, ReviewActionRecord } from '../ports/store.js';
 import { requireBatch } from './generate.js';
 import type { PipelineDependencies } from './pipeline-dependencies.js';
+import { readReviewTiming } from './review-timing.js';
 
 /** The morning view of one batch: totals, the ordered queue, escalations and the seed's box. */
 export interface BatchReview {
   batch: BatchRecord;
   totals: ReviewTotals;
-  queue: ReturnType<typeof orderReviewQueue>;
-  mergeRequests: (MergeRequestRecord & { state: TicketRunState; checks: GateResultRecord[] })[];
+  /** The queue in the seed's order; each MR carries its decision state and review time. */
+  queue: OrderedReviewQueueItem<ReviewQueueItem & QueueDecision>[];
+  mergeRequests: (MergeRequestRecord & { state: TicketRunState; checks: GateResultRecord[]; decision: MergeRequestDecision })[];
+  /** When the review queue was ready (the batch's `complete` transition); review times start here. */
+  queueReadyAt?: string;
   escalations: EscalationRecord[];
   /** Tickets that ended without an MR or escalation, with why. */
   notReady: { ticketId: string; state: TicketRunState; reason?: string }[];
   refusedAtIntake: IntakeRefusal[];
   box: string;
+}
+
+/** Where a reviewer left an MR: its latest decision, who made it and when, and its review time. */
+export interface MergeRequestDecision {
+  state: ReviewDecisionState;
+  /** The reviewer of the latest action. */
+  by?: string;
+  at?: string;
+  comment?: string;
+  /** From the queue being ready to the first decision; undefined while pending. */
+  reviewTimeMinutes?: number;
+  actions: ReviewActionRecord[];
+}
+
+/** The decision fields each MR of the queue carries (escalations carry none). */
+export interface QueueDecision {
+  decision?: ReviewDecisionState;
+  reviewTimeMinutes?: number;
 }
 
 export interface ReviewTotals {
@@ -50,9 +73,11 @@ export async function buildBatchReview(dependencies: PipelineDependencies, reque
   const tickets = new Map((await store.listBatchTickets(batch.id)).map((ticket) => [ticket.id, ticket]));
   const runs = await store.listRuns(batch.id);
   const escalations = (await store.listEscalations({ batchId: batch.id })).filter((escalation) => escalation.answer === undefined);
+  const timing = await readReviewTiming(store, batch.id);
+  const reviewActions = await store.listReviewActions(batch.id);
   const mergeRequests: BatchReview['mergeRequests'] = [];
   const notReady: BatchReview['notReady'] = [];
-  const items: ReviewQueueItem[] = [];
+  const items: (ReviewQueueItem & QueueDecision)[] = [];
   for (const run of runs) {
     const ticket = tickets.get(run.ticketId);
     const title = ticket?.title ?? run.ticketId;
@@ -62,7 +87,8 @@ export async function buildBatchReview(dependencies: PipelineDependencies, reque
       if (mergeRequest === undefined) continue;
       const checks = (await store.listGateResults(batch.id, run.ticketId)).filter((result) => result.commit === mergeRequest.commit);
       const checksFailed = checks.filter((result) => result.status !== 'passed').length;
-      mergeRequests.push({ ...mergeRequest, state: run.state, checks });
+      const decision = decisionOf(reviewActions.filter((action) => action.ticketId === run.ticketId), timing.queueReadyAt, timing.gatedAt[run.ticketId]);
+      mergeRequests.push({ ...mergeRequest, state: run.state, checks, decision });
       items.push({
         kind: 'merge-request',
         ticketId: run.ticketId,
@@ -72,6 +98,8 @@ export async function buildBatchReview(dependencies: PipelineDependencies, reque
         securityFlagCount: countSecurityFlags(mergeRequest.securityFlags ?? []),
         checksFailed,
         state: run.state,
+        decision: decision.state,
+        ...(decision.reviewTimeMinutes === undefined ? {} : { reviewTimeMinutes: decision.reviewTimeMinutes }),
       });
     } else if (run.state === 'escalated') {
       const escalation = escalations.find((candidate) => candidate.ticketId === run.ticketId);
@@ -106,7 +134,19 @@ export async function buildBatchReview(dependencies: PipelineDependencies, reque
     },
     request.width === undefined ? {} : { width: request.width },
   );
-  return { batch, totals, queue, mergeRequests, escalations, notReady, refusedAtIntake, box };
+  return { batch, totals, queue, mergeRequests, ...(timing.queueReadyAt === undefined ? {} : { queueReadyAt: timing.queueReadyAt }), escalations, notReady, refusedAtIntake, box };
+}
+
+function decisionOf(actions: ReviewActionRecord[], queueReadyAt: string | undefined, gatedAt: string | undefined): MergeRequestDecision {
+  const latest = actions.at(-1);
+  const minutes = reviewTimeMinutes({ ...(queueReadyAt === undefined ? {} : { queueReadyAt }), ...(gatedAt === undefined ? {} : { gatedAt }), actions });
+  return {
+    state: decisionStateOf(actions),
+    ...(latest === undefined ? {} : { by: latest.reviewer, at: latest.at }),
+    ...(latest?.comment === undefined ? {} : { comment: latest.comment }),
+    ...(minutes === undefined ? {} : { reviewTimeMinutes: minutes }),
+    actions,
+  };
 }
 
 async function readIntakeRefusals(dependencies: PipelineDependencies, batchId: string): Promise<IntakeRefusal[]> {

@@ -72,4 +72,6 @@ export type AgentEvent =
   | { type: 'text-delta'; at: string; text: string }
   | { type: 'usage'; at: string; usage: AgentUsage }
   | { type: 'rate-limit'; at: string; retryAfterSeconds?: number; resetAt?: string; message: string }
-  | { type: 'agent-end'; at: string; outcome: AgentStageOutcome; errorMessage?: string };
+  | { type: 'agent-end'; at: string; outcome: AgentStageOutcome; errorMessage?: string }
+  /** A configured failover agent takes the stage because the one before it is rate-limited. */
+  | { type: 'agent-failover'; at: string; from: string; to: string; reason: string };

@@ -1,12 +1,14 @@
 import type { BatchState, BatchTransition } from '../domain/batch.js';
+import type { ReviewActionKind } from '../domain/review-decision.js';
 import type { Stage } from '../domain/stage.js';
 import type { Ticket } from '../domain/ticket.js';
 import type { TicketRun, TicketRunTransition } from '../domain/ticket-run.js';
+import type { CheckResultDetails, CheckStatus } from '../domain/check-outcome.js';
 import type { ScoreBreakdownItem } from '../domain/quality-score.js';
 import type { SecurityFinding } from '../domain/secret-scan.js';
 import type { AgentUsage } from './agent.js';
 
-export type { ScoreBreakdownItem, SecurityFinding };
+export type { CheckResultDetails, CheckStatus, ScoreBreakdownItem, SecurityFinding };
 
 /**
  * Everything Nightshift must remember across processes and crashes. Each write is
@@ -41,6 +43,11 @@ export interface Store {
 
   saveGateResults(batchId: string, ticketId: string, results: GateResultRecord[]): Promise<void>;
   listGateResults(batchId: string, ticketId?: string): Promise<GateResultRecord[]>;
+
+  /** Appends a reviewer's action; actions are never changed or removed (they are the review's history). */
+  saveReviewAction(action: ReviewActionRecord): Promise<void>;
+  /** A batch's reviewer actions in the order recorded, optionally of one ticket. */
+  listReviewActions(batchId: string, ticketId?: string): Promise<ReviewActionRecord[]>;
 
   close(): Promise<void>;
 }
@@ -103,14 +110,41 @@ export interface MergeRequestRecord {
   scoreBreakdown?: ScoreBreakdownItem[];
   securityFlags?: SecurityFinding[];
   reviewSummary?: string;
+  /**
+   * The branch this MR targeted before it was retargeted: a stacked MR targets its
+   * parent's branch until the parent is merged, then the parent's own target.
+   */
+  retargetedFrom?: string;
+  retargetedAt?: string;
 }
 
-export interface GateResultRecord {
+/**
+ * One configured check run on an MR's commit. `flaky`: it failed, then passed when run
+ * again. The optional fields come from `CheckResultDetails` (per-test results, flaky
+ * tests, coverage, lint warnings, the failed first run); older records lack them.
+ */
+export interface GateResultRecord extends Partial<CheckResultDetails> {
   name: string;
   command: string;
-  status: 'passed' | 'failed' | 'timed_out' | 'skipped';
+  status: CheckStatus;
+  /** Wall time of every run of the check (both, when it was run again). */
   durationMilliseconds: number;
   outputTail: string;
   commit: string;
   createdAt: string;
+}
+
+/** One reviewer action on one MR (`nightshift review approve|request-changes|merge`), with who and when. */
+export interface ReviewActionRecord {
+  batchId: string;
+  ticketId: string;
+  action: ReviewActionKind;
+  /** The reviewer's name (`--by`, else the USER of the shell). */
+  reviewer: string;
+  comment?: string;
+  /** The MR's commit the action was about (the one the gates checked). */
+  commit: string;
+  /** For `merge`: the merge commit made on the target branch. */
+  mergeCommit?: string;
+  at: string;
 }

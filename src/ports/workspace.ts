@@ -1,3 +1,5 @@
+import type { OutsideSnapshot } from '../domain/confinement-breach.js';
+
 /**
  * The git side of generation: one worktree and branch per ticket, commits with our
  * own author, and the diff the gates look at.
@@ -18,6 +20,81 @@ export interface Workspace {
   diff(worktreePath: string, baseRef: string): Promise<string>;
   headCommit(worktreePath: string): Promise<string>;
   removeWorktree(worktreePath: string): Promise<void>;
+  /**
+   * Fingerprints of what surrounds a worktree and no agent may change (the repository's
+   * git internals and refs, its main checkout, strays in the worktrees directory, the
+   * `watchedPaths`), and the symbolic links inside the worktree. Taken before and after
+   * every stage; the pipeline compares the two with `findConfinementBreaches`.
+   */
+  snapshotOutside(worktreePath: string, request: OutsideSnapshotRequest): Promise<OutsideSnapshot>;
+  /**
+   * A file in a worktree (e.g. the report a check wrote), read as UTF-8. The path is
+   * relative to the worktree; one that leads outside it — `..`, an absolute path, or a
+   * symbolic link pointing out — is refused, since the worktree holds code an agent wrote.
+   */
+  readFile(worktreePath: string, relativePath: string, options?: { maximumBytes?: number }): Promise<WorktreeFileRead>;
+  /** Deletes a file in a worktree (a stale check report) under the same path rules. */
+  removeFile(worktreePath: string, relativePath: string): Promise<WorktreeFileRemoval>;
+  /**
+   * Attaches `text` to `commit` as a git note under `ref` (e.g. `refs/notes/nightshift`),
+   * replacing the note already there, so facts learned after a commit (its quality
+   * score) travel with it without rewriting it.
+   */
+  addNote(request: { commit: string; ref: string; text: string; author: CommitAuthor }): Promise<void>;
+  /**
+   * Merges `commit` — which must still be the head of `sourceBranch` — into
+   * `targetBranch` with a merge commit (`git merge --no-ff`), authored by `author`.
+   * Where the target is checked out (the main checkout, usually) the merge happens
+   * there; otherwise in a throw-away worktree. Refusals (the source moved, a conflict,
+   * local changes in the way) are values, and leave both branches as they were.
+   */
+  mergeBranch(request: MergeBranchRequest): Promise<MergeBranchResult>;
+}
+
+export interface MergeBranchRequest {
+  sourceBranch: string;
+  /** The commit the gates checked: the merge is refused when the branch moved on from it. */
+  commit: string;
+  targetBranch: string;
+  message: string;
+  author: CommitAuthor;
+}
+
+export type MergeBranchResult =
+  | {
+      ok: true;
+      /** The merge commit on the target branch. */
+      mergeCommit: string;
+      /**
+       * True when `commit` was already in the target branch (a merge retried after a
+       * crash): nothing was done, and `mergeCommit` is the merge that brought it in,
+       * or `commit` itself when it got there without one.
+       */
+      alreadyMerged: boolean;
+    }
+  | { ok: false; reason: MergeRefusalReason; message: string };
+
+export type MergeRefusalReason = 'unknown-branch' | 'source-moved' | 'conflict' | 'local-changes';
+
+/** What {@link Workspace.readFile} found; a refusal is a value because the worktree's content is untrusted. */
+export type WorktreeFileRead =
+  | { status: 'read'; text: string }
+  | { status: 'missing' }
+  | { status: 'refused'; reason: string };
+
+/** What {@link Workspace.removeFile} did. */
+export type WorktreeFileRemoval = { status: 'removed' } | { status: 'missing' } | { status: 'refused'; reason: string };
+
+/** What {@link Workspace.snapshotOutside} watches besides the repository itself. */
+export interface OutsideSnapshotRequest {
+  /** The ticket's branch, e.g. `agent/PROJ-1`: its commit is reported apart, since C2 may move it. */
+  branch: string;
+  /** Branches under this prefix belong to the other tickets, which Nightshift commits to meanwhile: not watched. */
+  concurrentBranchPrefix: string;
+  /** Absolute files and directories outside the repository that no agent may change (the orchestrator's dotfiles). */
+  watchedPaths: readonly string[];
+  /** Directories of the main checkout (relative to the repository) that Nightshift itself writes meanwhile: the files tracker's. */
+  unwatchedCheckoutPaths: readonly string[];
 }
 
 export interface CommitAuthor {

@@ -2,9 +2,12 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ClaudeCodeAgent } from '../adapters/agents/claude-code/claude-code-agent.js';
+import { CodexAgent } from '../adapters/agents/codex/codex-agent.js';
 import { CommandAgent } from '../adapters/agents/command/command-agent.js';
+import { GeminiAgent } from '../adapters/agents/gemini/gemini-agent.js';
 import type { AgentConfig } from '../config/nightshift-config.js';
 import type { Agent } from '../ports/agent.js';
+import { createStagedAgent } from './staged-agent.js';
 import { UserFacingError } from './user-facing-error.js';
 
 type AgentFactory = (config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string) => Agent;
@@ -23,6 +26,34 @@ export const AGENT_REGISTRY: Partial<Record<AgentConfig['kind'], AgentFactory>> 
       parentEnvironment: environment,
     });
   },
+  codex: (config, environment, repositoryRoot) => {
+    const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.OPENAI_API_KEY : environment[config.apiKeyEnvironmentVariable];
+    return new CodexAgent({
+      binary: config.binary ?? findBundledBinary('codex', repositoryRoot),
+      ...(config.model === undefined ? {} : { model: config.model }),
+      ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
+      extraArguments: config.extraArguments,
+      environmentAllowList: config.environmentAllowList,
+      parentEnvironment: environment,
+      workingDirectory: repositoryRoot,
+    });
+  },
+  gemini: (config, environment, repositoryRoot) => {
+    const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.GEMINI_API_KEY : environment[config.apiKeyEnvironmentVariable];
+    return new GeminiAgent({
+      binary: config.binary ?? findBundledBinary('gemini', repositoryRoot),
+      ...(config.model === undefined ? {} : { model: config.model }),
+      ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
+      extraArguments: config.extraArguments,
+      environmentAllowList: config.environmentAllowList,
+      parentEnvironment: environment,
+      workingDirectory: repositoryRoot,
+    });
+  },
   command: (config, environment) => {
     if (config.commandTemplate === undefined) throw new UserFacingError('agent.kind is "command" but agent.command is not set in nightshift.yaml', 'invalid-input');
     return new CommandAgent({
@@ -34,7 +65,25 @@ export const AGENT_REGISTRY: Partial<Record<AgentConfig['kind'], AgentFactory>> 
   },
 };
 
-export function createAgent(config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string): Agent {
+/**
+ * The agent of nightshift.yaml's `agent:` section: the kind's adapter, or — when `stages`
+ * or `failover` are configured — a {@link StagedAgent} that gives each stage its own model
+ * and arguments and hands a rate-limited stage to the next failover agent.
+ */
+export function createAgent(
+  config: AgentConfig,
+  environment: Record<string, string | undefined>,
+  repositoryRoot: string,
+  options: { defaultRateLimitWaitMinutes?: number; now?: () => Date } = {},
+): Agent {
+  return createStagedAgent(config, (settings) => createSingleAgent(settings, environment, repositoryRoot), {
+    defaultRateLimitMilliseconds: (options.defaultRateLimitWaitMinutes ?? 60) * 60_000,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+}
+
+/** One adapter for one set of settings (its `stages` and `failover` are not looked at). */
+export function createSingleAgent(config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string): Agent {
   const factory = AGENT_REGISTRY[config.kind];
   if (factory === undefined) {
     throw new UserFacingError(`agent.kind "${config.kind}" is not supported yet; use one of: ${Object.keys(AGENT_REGISTRY).join(', ')}`, 'invalid-input');

@@ -5,6 +5,9 @@ import { SystemClock } from '../adapters/clocks/system/system-clock.js';
 import { LocalCodeHost } from '../adapters/code-hosts/local/local-code-host.js';
 import { LocalFilesProcessRegistry } from '../adapters/process-registries/local-files/local-files-process-registry.js';
 import { ShellCommandRunner } from '../adapters/command-runners/shell/shell-command-runner.js';
+import { GitChangedFileReader } from '../adapters/changed-file-readers/git/git-changed-file-reader.js';
+import { NpmDependencyAuditor } from '../adapters/dependency-auditors/npm/npm-dependency-auditor.js';
+import { SecretlintSecretScanner } from '../adapters/secret-scanners/secretlint/secretlint-secret-scanner.js';
 import { SqliteStore } from '../adapters/stores/sqlite/sqlite-store.js';
 import { FilesTicketSource } from '../adapters/trackers/files/files-ticket-source.js';
 import { GitWorkspace } from '../adapters/workspaces/git/git-workspace.js';
@@ -13,6 +16,7 @@ import type { NightshiftConfig } from '../config/nightshift-config.js';
 import type { PipelineDependencies } from '../pipeline/pipeline-dependencies.js';
 import type { Clock } from '../ports/clock.js';
 import { createAgent } from './agent-registry.js';
+import { confinementSettingsFor } from './confinement-settings.js';
 import { UserFacingError } from './user-facing-error.js';
 
 /** Where Nightshift keeps its state inside the target repository. */
@@ -69,11 +73,17 @@ export async function openRuntime(request: RuntimeRequest): Promise<Runtime> {
     ticketSource: new FilesTicketSource({ repositoryRoot, directory: config.tracker.directory, readyLabel: config.tracker.readyLabel }),
     workspace,
     codeHost: new LocalCodeHost({ directory: join(nightshiftDirectory, 'merge-requests') }),
-    agent: createAgent(config.agent, request.environment, repositoryRoot),
+    agent: createAgent(config.agent, request.environment, repositoryRoot, {
+      defaultRateLimitWaitMinutes: config.generation.defaultRateLimitWaitMinutes,
+      ...(request.clock === undefined ? {} : { now: () => (request.clock as Clock).now() }),
+    }),
     commandRunner: new ShellCommandRunner(),
     artifacts: new LocalFilesArtifactStore(nightshiftDirectory),
     clock: request.clock ?? new SystemClock(),
     processRegistry: new LocalFilesProcessRegistry(join(nightshiftDirectory, 'agent-processes')),
+    secretScanner: new SecretlintSecretScanner(),
+    dependencyAuditor: new NpmDependencyAuditor({ command: config.security.auditCommand }),
+    changedFileReader: new GitChangedFileReader(),
     settings: {
       readyLabel: config.tracker.readyLabel,
       maxTickets: config.batch.maxTickets,
@@ -85,6 +95,8 @@ export async function openRuntime(request: RuntimeRequest): Promise<Runtime> {
       commitAuthor: config.repository.author,
       gateTimeoutMinutes: config.gates.timeoutMinutes,
       gateCommands: config.gates.commands,
+      gateConcurrency: config.gates.concurrency,
+      rerunFailedGates: config.gates.rerunFailed,
       agentPrivateRoot: join(nightshiftDirectory, 'agent-homes'),
       ...(config.agent.model === undefined ? {} : { agentModel: config.agent.model }),
       stallTimeoutMinutes: config.generation.stallTimeoutMinutes,
@@ -94,6 +106,12 @@ export async function openRuntime(request: RuntimeRequest): Promise<Runtime> {
       removeWorktrees: config.generation.removeWorktrees,
       budget: config.budget,
       escalation: config.escalation,
+      confinement: confinementSettingsFor(config, request.environment),
+      security: {
+        riskyPaths: config.security.riskyPaths,
+        auditDependencies: config.security.auditCommand.trim() !== '',
+        dangerousPatterns: config.security.dangerousPatterns,
+      },
     },
   };
   return {

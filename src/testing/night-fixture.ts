@@ -24,19 +24,25 @@ export async function createNightFixture(request: {
   files: Record<string, string>;
   tickets: Record<string, string>;
   scenario: ScenarioDocument;
-  gates?: Record<string, string>;
+  /** Gate name → command, or `{ command, report, format }` for a check that writes a report. */
+  gates?: Record<string, string | { command: string; report?: string; format?: string }>;
+  /** More of the config's `gates` section, e.g. `{ rerun_failed: false, concurrency: 2 }`. */
+  gateSettings?: Record<string, unknown>;
   batch?: Record<string, unknown>;
   generation?: Record<string, unknown>;
   budget?: Record<string, unknown>;
   agent?: Record<string, unknown>;
+  /** The config's `security` section, e.g. an `audit_command` pointed at a fake registry. */
+  security?: Record<string, unknown>;
 }): Promise<NightFixture> {
   const server = await startModelServer({ scenario: request.scenario });
   const config = {
     agent: { kind: 'claude-code', model: 'claude-sonnet-4-5', base_url: server.url, api_key_env: MODEL_KEY_VARIABLE, ...request.agent },
     batch: { max_tickets: 20, timeout_per_ticket: '10m', parallel_agents: 1, ...request.batch },
-    gates: { timeout: '2m', commands: request.gates ?? {} },
+    gates: { timeout: '2m', ...request.gateSettings, commands: request.gates ?? {} },
     ...(request.generation === undefined ? {} : { generation: request.generation }),
     ...(request.budget === undefined ? {} : { budget: request.budget }),
+    ...(request.security === undefined ? {} : { security: request.security }),
   };
   const ticketFiles = Object.fromEntries(Object.entries(request.tickets).map(([name, text]) => [`tickets/${name}`, text]));
   const repository = createGitFixture({ files: { ...request.files, ...ticketFiles, 'nightshift.yaml': stringify(config) } });

@@ -1,5 +1,5 @@
 import type { Ticket } from '../../domain/ticket.js';
-import type { BatchRecord, CheckpointRecord, EscalationRecord, GateResultRecord, MergeRequestRecord } from '../../ports/store.js';
+import type { BatchRecord, CheckpointRecord, EscalationRecord, GateResultRecord, MergeRequestRecord, ReviewActionRecord } from '../../ports/store.js';
 
 /*
  * Builders of complete, realistic store records (the seed's batch and tickets), each
@@ -99,6 +99,20 @@ export function buildGateResult(name: string, overrides: Partial<GateResultRecor
     outputTail: `${name} ok\n`,
     commit: 'b'.repeat(40),
     createdAt: RECORD_TIME,
+    ...overrides,
+  };
+}
+
+/** An approval by `ada` of the MR's commit, with a comment. */
+export function buildReviewAction(batchId: string, ticketId: string, overrides: Partial<ReviewActionRecord> = {}): ReviewActionRecord {
+  return {
+    batchId,
+    ticketId,
+    action: 'approve',
+    reviewer: 'ada',
+    comment: 'Looks right — “ship it” ✓',
+    commit: 'a'.repeat(40),
+    at: '2024-01-16T08:10:00.000Z',
     ...overrides,
   };
 }

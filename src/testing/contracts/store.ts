@@ -10,6 +10,7 @@ import {
   buildEscalation,
   buildGateResult,
   buildMergeRequest,
+  buildReviewAction,
   buildTicket,
   RECORD_TIME as AT,
 } from './store-record-builders.js';
@@ -280,6 +281,36 @@ export function describeStoreContract(name: string, openStore: () => Promise<Sto
       });
     });
 
+    describe('review actions', () => {
+      it('appends actions in the order recorded, filtered by ticket, kept apart by batch', async () => {
+        await createBatchWith('2024-01-15-overnight', ['PROJ-142', 'PROJ-138']);
+        await createBatchWith('2024-01-16-overnight', ['PROJ-142'], { createdAt: '2024-01-16T18:00:00.000Z' });
+        const { comment: _none, ...changes } = buildReviewAction('2024-01-15-overnight', 'PROJ-142', { action: 'request-changes', reviewer: 'bob', at: '2024-01-16T08:05:00.000Z' });
+        const approval = buildReviewAction('2024-01-15-overnight', 'PROJ-138');
+        const merge = buildReviewAction('2024-01-15-overnight', 'PROJ-142', { action: 'merge', mergeCommit: 'c'.repeat(40), at: '2024-01-16T08:00:00.000Z' });
+        const other = buildReviewAction('2024-01-16-overnight', 'PROJ-142');
+        for (const record of [changes, approval, merge, other]) await store.saveReviewAction(record);
+
+        expect(await store.listReviewActions('2024-01-15-overnight')).toStrictEqual([changes, approval, merge]);
+        expect(await store.listReviewActions('2024-01-15-overnight', 'PROJ-142')).toStrictEqual([changes, merge]);
+        expect(await store.listReviewActions('2024-01-16-overnight')).toStrictEqual([other]);
+        expect(await store.listReviewActions('2024-01-17-overnight')).toEqual([]);
+      });
+
+      it('refuses an action of a batch that does not exist', async () => {
+        await expect(store.saveReviewAction(buildReviewAction('2024-01-15-overnight', 'PROJ-142'))).rejects.toThrow();
+      });
+
+      it('keeps where a stacked merge request was retargeted', async () => {
+        await createBatchWith('2024-01-15-overnight', ['PROJ-145']);
+        const stacked = buildMergeRequest('2024-01-15-overnight', 'PROJ-145', { targetBranch: 'agent/PROJ-142' });
+        await store.saveMergeRequest(stacked);
+        const retargeted = { ...stacked, targetBranch: 'main', retargetedFrom: 'agent/PROJ-142', retargetedAt: '2024-01-16T09:00:00.000Z' };
+        await store.saveMergeRequest(retargeted);
+        expect(await store.getMergeRequest('2024-01-15-overnight', 'PROJ-145')).toStrictEqual(retargeted);
+      });
+    });
+
     describe('gate results', () => {
       it('replaces the results of one ticket and leaves the others', async () => {
         await createBatchWith('2024-01-15-overnight', ['PROJ-142', 'PROJ-138']);
@@ -295,6 +326,31 @@ export function describeStoreContract(name: string, openStore: () => Promise<Sto
         expect(await store.listGateResults('2024-01-15-overnight')).toHaveLength(4);
         await store.saveGateResults('2024-01-15-overnight', 'PROJ-142', []);
         expect(await store.listGateResults('2024-01-15-overnight', 'PROJ-142')).toEqual([]);
+      });
+
+      it('keeps a flaky result with its per-test details, coverage, lint warnings and first run', async () => {
+        await createBatchWith('2024-01-15-overnight', ['PROJ-142']);
+        const flaky = buildGateResult('test', {
+          status: 'flaky',
+          attempts: 2,
+          exitCode: 0,
+          tests: {
+            counts: { passed: 2, failed: 0, skipped: 1, total: 3 },
+            cases: [
+              { name: 'logs in', suite: 'auth', status: 'passed', durationMilliseconds: 1.5 },
+              { name: 'logs out', suite: 'auth', classname: 'tests.test_auth', status: 'passed', flaky: true },
+              { name: 'remembers me «é»', status: 'skipped' },
+            ],
+            truncated: true,
+          },
+          flakyTests: ['auth › logs out'],
+          reportProblem: 'reports/unit.xml was not written',
+          firstAttempt: { exitCode: 1, durationMilliseconds: 900, outputTail: 'not ok 2 - logs out', failedTests: ['auth › logs out'] },
+        });
+        const lint = buildGateResult('lint', { status: 'failed', attempts: 2, exitCode: null, lintWarnings: 3 });
+        const coverage = buildGateResult('coverage', { coverage: { total: { lines: 87.5, branches: 0 }, changedFiles: [{ path: 'src/auth.py', coverage: { lines: 100 } }] } });
+        await store.saveGateResults('2024-01-15-overnight', 'PROJ-142', [flaky, lint, coverage]);
+        expect(await store.listGateResults('2024-01-15-overnight', 'PROJ-142')).toStrictEqual([flaky, lint, coverage]);
       });
     });
 

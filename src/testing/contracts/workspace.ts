@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../ports/workspace.js';
 import { createGitFixture } from '../git-fixture.js';
 import type { GitFixture } from '../git-fixture.js';
+import { describeOutsideSnapshotContract } from './workspace-outside-snapshot.js';
 
 /** Where a workspace under test finds its repository and puts its worktrees. */
 export interface WorkspaceLocation {
@@ -49,6 +50,8 @@ export function describeWorkspaceContract(name: string, createWorkspace: (locati
       workspace = createWorkspace({ repositoryRoot: fixture.root, worktreesDirectory });
     });
     afterEach(() => fixture.cleanup());
+
+    describeOutsideSnapshotContract(createWorkspace);
 
     const prepare = (ticketId: string, startPoint = 'main') =>
       workspace.prepareWorktree({ branch: `agent/${ticketId}`, startPoint, directoryName: ticketId });
@@ -281,6 +284,141 @@ export function describeWorkspaceContract(name: string, createWorkspace: (locati
         const { path, headCommit } = await prepare('PROJ-142');
         expect(await workspace.commitAll(path, 'feat(PROJ-142): nothing', AUTHOR)).toBeUndefined();
         expect(await workspace.headCommit(path)).toBe(headCommit);
+      });
+    });
+
+    describe('merges', () => {
+      const MERGE_MESSAGE = 'Merge agent/PROJ-142 into main: PROJ-142 Auth\n\nApproved-by: ada\nMerged-by: ada\n';
+
+      async function branchWithWork(ticketId: string, file: string, content: string): Promise<string> {
+        const { path } = await prepare(ticketId);
+        writeFileSync(join(path, file), content);
+        const commit = await workspace.commitAll(path, `feat(${ticketId}): work`, AUTHOR);
+        if (commit === undefined) throw new Error('nothing committed');
+        return commit;
+      }
+
+      it('merges the exact commit into the checked-out target with a real merge commit, even when a fast-forward would do', async () => {
+        const commit = await branchWithWork('PROJ-142', 'src/login.ts', 'export const login = true;\n');
+        const before = fixture.git(['rev-parse', 'main']);
+        const result = await workspace.mergeBranch({ sourceBranch: 'agent/PROJ-142', commit, targetBranch: 'main', message: MERGE_MESSAGE, author: AUTHOR });
+
+        expect(result).toEqual({ ok: true, mergeCommit: fixture.git(['rev-parse', 'main']), alreadyMerged: false });
+        if (!result.ok) return;
+        expect(fixture.git(['rev-list', '--parents', '-n', '1', result.mergeCommit]).split(' ')).toEqual([result.mergeCommit, before, commit]);
+        expect(fixture.git(['log', '-1', '--format=%an <%ae>', result.mergeCommit])).toBe('Nightshift Bot <nightshift@example.test>');
+        expect(fixture.git(['log', '-1', '--format=%B', result.mergeCommit])).toBe(MERGE_MESSAGE.trimEnd());
+        expect(readFileSync(join(fixture.root, 'src/login.ts'), 'utf8')).toBe('export const login = true;\n');
+        expect(fixture.git(['status', '--porcelain'])).toBe('');
+      });
+
+      it('answers the same merge again, doing nothing, when the commit is already in the target', async () => {
+        const commit = await branchWithWork('PROJ-142', 'src/login.ts', 'export const login = true;\n');
+        const request = { sourceBranch: 'agent/PROJ-142', commit, targetBranch: 'main', message: MERGE_MESSAGE, author: AUTHOR };
+        const first = await workspace.mergeBranch(request);
+        const again = await workspace.mergeBranch(request);
+        expect(first.ok && again.ok).toBe(true);
+        if (!first.ok || !again.ok) return;
+        expect(again).toEqual({ ok: true, mergeCommit: first.mergeCommit, alreadyMerged: true });
+        expect(fixture.git(['rev-parse', 'main'])).toBe(first.mergeCommit);
+      });
+
+      it('merges into a branch checked out nowhere through a throw-away worktree, and leaves none behind', async () => {
+        fixture.git(['branch', 'release']);
+        const commit = await branchWithWork('PROJ-142', 'src/login.ts', 'export const login = true;\n');
+        const worktreesBefore = fixture.git(['worktree', 'list', '--porcelain']);
+        const result = await workspace.mergeBranch({ sourceBranch: 'agent/PROJ-142', commit, targetBranch: 'release', message: MERGE_MESSAGE, author: AUTHOR });
+        expect(result.ok).toBe(true);
+        expect(fixture.git(['rev-parse', 'release^2'])).toBe(commit);
+        expect(fixture.git(['show', 'release:src/login.ts'])).toBe('export const login = true;');
+        expect(fixture.git(['worktree', 'list', '--porcelain'])).toBe(worktreesBefore);
+        expect(existsSync(join(fixture.root, 'src/login.ts'))).toBe(false);
+      });
+
+      it('refuses a branch that moved on from the commit the gates checked, and merges nothing', async () => {
+        const gated = await branchWithWork('PROJ-142', 'src/login.ts', 'export const login = true;\n');
+        const { path } = await prepare('PROJ-142');
+        writeFileSync(join(path, 'src/login.ts'), 'export const login = false;\n');
+        await workspace.commitAll(path, 'feat(PROJ-142): later', AUTHOR);
+        const before = fixture.git(['rev-parse', 'main']);
+        const result = await workspace.mergeBranch({ sourceBranch: 'agent/PROJ-142', commit: gated, targetBranch: 'main', message: MERGE_MESSAGE, author: AUTHOR });
+        expect(result).toMatchObject({ ok: false, reason: 'source-moved' });
+        if (!result.ok) expect(result.message).toContain(gated.slice(0, 12));
+        expect(fixture.git(['rev-parse', 'main'])).toBe(before);
+      });
+
+      it('refuses a conflicting merge and leaves the target as it was, with no merge in progress', async () => {
+        const commit = await branchWithWork('PROJ-142', 'src/auth.ts', 'export const a = 100;\n');
+        fixture.writeFile('src/auth.ts', 'export const a = 200;\n');
+        fixture.git(['commit', '-qam', 'main changes auth too']);
+        const before = fixture.git(['rev-parse', 'main']);
+        const result = await workspace.mergeBranch({ sourceBranch: 'agent/PROJ-142', commit, targetBranch: 'main', message: MERGE_MESSAGE, author: AUTHOR });
+        expect(result).toMatchObject({ ok: false, reason: 'conflict' });
+        if (!result.ok) expect(result.message).toContain('src/auth.ts');
+        expect(fixture.git(['rev-parse', 'main'])).toBe(before);
+        expect(fixture.git(['status', '--porcelain'])).toBe('');
+        expect(existsSync(join(fixture.root, '.git', 'MERGE_HEAD'))).toBe(false);
+      });
+
+      it('refuses a branch that does not exist', async () => {
+        const commit = await branchWithWork('PROJ-142', 'src/login.ts', 'x\n');
+        const result = await workspace.mergeBranch({ sourceBranch: 'agent/PROJ-142', commit, targetBranch: 'no-such-branch', message: MERGE_MESSAGE, author: AUTHOR });
+        expect(result).toMatchObject({ ok: false, reason: 'unknown-branch' });
+      });
+    });
+
+    describe('files in a worktree and notes on commits', () => {
+      it('reads a file the checks wrote, says when it is missing, and removes it', async () => {
+        const { path } = await prepare('PROJ-142');
+        fixture.writeFile('reports/junit.xml', '<testsuites/>\n', path);
+        expect(await workspace.readFile(path, 'reports/junit.xml')).toEqual({ status: 'read', text: '<testsuites/>\n' });
+        expect(await workspace.readFile(path, './reports/../reports/junit.xml')).toEqual({ status: 'read', text: '<testsuites/>\n' });
+        expect(await workspace.readFile(path, 'reports/junit.xml', { maximumBytes: 4 })).toMatchObject({ status: 'refused', reason: expect.stringMatching(/more than the 4/) });
+        expect(await workspace.removeFile(path, 'reports/junit.xml')).toEqual({ status: 'removed' });
+        expect(await workspace.readFile(path, 'reports/junit.xml')).toEqual({ status: 'missing' });
+        expect(await workspace.removeFile(path, 'reports/junit.xml')).toEqual({ status: 'missing' });
+        expect(await workspace.readFile(path, 'reports')).toMatchObject({ status: 'refused', reason: expect.stringMatching(/not a regular file/) });
+      });
+
+      it('refuses paths that lead outside the worktree, by name or through a symbolic link', async () => {
+        const { path } = await prepare('PROJ-142');
+        const outside = mkdtempSync(join(tmpdir(), 'nightshift-outside-'));
+        try {
+          writeFileSync(join(outside, 'secret.txt'), 'do not read\n');
+          symlinkSync(join(outside, 'secret.txt'), join(path, 'report.xml'));
+          symlinkSync(outside, join(path, 'reports'));
+          for (const relativePath of ['../PROJ-142/../../secret.txt', '/etc/passwd', 'report.xml', 'reports/secret.txt', '']) {
+            expect(await workspace.readFile(path, relativePath)).toMatchObject({ status: 'refused' });
+          }
+          expect(await workspace.removeFile(path, 'reports/secret.txt')).toMatchObject({ status: 'refused', reason: expect.stringMatching(/symbolic link/) });
+          expect(existsSync(join(outside, 'secret.txt'))).toBe(true);
+          expect(await workspace.removeFile(path, 'report.xml')).toEqual({ status: 'removed' });
+          expect(existsSync(join(outside, 'secret.txt'))).toBe(true);
+          await expect(workspace.readFile(fixture.root, 'README.md')).rejects.toThrow(/outside/);
+        } finally {
+          rmSync(outside, { recursive: true, force: true });
+        }
+      });
+
+      it('attaches a note to a commit under a ref, replacing the previous one, without changing the commit', async () => {
+        const { path } = await prepare('PROJ-142');
+        writeFileSync(join(path, 'src/login.ts'), 'export const login = true;\n');
+        const commit = (await workspace.commitAll(path, COMMIT_MESSAGE, AUTHOR))!;
+        await workspace.addNote({ commit, ref: 'refs/notes/nightshift', text: 'Quality-Score: 80\n', author: AUTHOR });
+        await workspace.addNote({ commit, ref: 'refs/notes/nightshift', text: 'Quality-Score: 94\n', author: AUTHOR });
+        expect(fixture.git(['notes', '--ref=refs/notes/nightshift', 'show', commit])).toBe('Quality-Score: 94');
+        expect(fixture.git(['log', '-1', '--format=%an <%ae>', 'refs/notes/nightshift'])).toBe('Nightshift Bot <nightshift@example.test>');
+        expect(fixture.git(['rev-parse', 'agent/PROJ-142'])).toBe(commit);
+        expect(fixture.git(['log', '-1', '--format=%(trailers:key=Quality-Score,valueonly)', commit])).toBe('pending-gates');
+        await Promise.all(['a', 'b', 'c'].map((text) => workspace.addNote({ commit, ref: 'refs/notes/parallel', text, author: AUTHOR })));
+        expect(['a', 'b', 'c']).toContain(fixture.git(['notes', '--ref=refs/notes/parallel', 'show', commit]));
+      });
+
+      it('refuses a notes ref outside refs/notes and a commit that is not there', async () => {
+        const { headCommit } = await prepare('PROJ-142');
+        await expect(workspace.addNote({ commit: headCommit, ref: 'refs/heads/main', text: 'x', author: AUTHOR })).rejects.toThrow(/refs\/notes/);
+        await expect(workspace.addNote({ commit: 'f'.repeat(40), ref: 'refs/notes/nightshift', text: 'x', author: AUTHOR })).rejects.toThrow(/not in/);
+        await expect(workspace.addNote({ commit: '--all', ref: 'refs/notes/nightshift', text: 'x', author: AUTHOR })).rejects.toThrow(/not a commit id/);
       });
     });
   });

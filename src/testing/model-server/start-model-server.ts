@@ -3,6 +3,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { readScenarioMarkers } from '../../domain/scenario-markers.js';
 import { AnthropicMessagesProtocol } from './anthropic-messages-protocol.js';
+import { GeminiProtocol } from './gemini-protocol.js';
+import { OpenAiChatCompletionsProtocol } from './openai-chat-completions-protocol.js';
+import { OpenAiResponsesProtocol } from './openai-responses-protocol.js';
 import { toScenario, type Scenario, type ScenarioDocument } from './scenario.js';
 import { ScriptPlayer } from './script-player.js';
 import type { Conversation, WireProtocol } from './wire-protocol.js';
@@ -60,7 +63,7 @@ export interface RunningModelServer {
  * agents end to end without any model being reachable.
  */
 export async function startModelServer(options: ModelServerOptions): Promise<RunningModelServer> {
-  const protocols = options.protocols ?? [new AnthropicMessagesProtocol()];
+  const protocols = options.protocols ?? [new AnthropicMessagesProtocol(), new OpenAiResponsesProtocol(), new OpenAiChatCompletionsProtocol(), new GeminiProtocol()];
   const scenario = toScenario(options.scenario, '(scenario given in code)');
   const player = new ScriptPlayer(scenario);
   const now = options.now ?? (() => new Date());

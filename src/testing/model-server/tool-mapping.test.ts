@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expandToolAction, findTool, type ToolStep } from './tool-mapping.js';
+import { expandToolAction, findPatchTool, findTool, type ToolStep } from './tool-mapping.js';
 import type { OfferedTool } from './wire-protocol.js';
 
 const tool = (name: string, parameters: Record<string, string | { type: string; description?: string }>): OfferedTool => ({
@@ -109,5 +109,52 @@ describe('findTool', () => {
 
   it('does not take a tool whose parameters do not fit', () => {
     expect(findTool('write', [tool('Write', { file_path: '' })])).toBeUndefined();
+  });
+});
+
+describe('expandToolAction with Codex tools (exec_command and the freeform apply_patch)', () => {
+  const codexFreeform: OfferedTool[] = [
+    tool('exec_command', { cmd: 'Shell command to execute.', workdir: '' }),
+    tool('view_image', { path: 'Local filesystem path to an image file.' }),
+    { name: 'apply_patch', parameters: [], freeform: { grammar: 'start: begin_patch hunk+ end_patch\nbegin_patch: "*** Begin Patch" LF' } },
+  ];
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'nightshift-tool-mapping-codex-'));
+    await writeFile(join(directory, 'a.js'), 'const x = 1;\nconst y = 2;\n');
+  });
+  afterAll(async () => {
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('writes and edits through apply_patch with a patch built from the file on disk, without a read first', () => {
+    expect(played(expandToolAction({ kind: 'write', path: 'src/new.js', content: 'a\nb\n' }, codexFreeform, directory))).toEqual([
+      { tool: 'apply_patch', input: { input: '*** Begin Patch\n*** Add File: src/new.js\n+a\n+b\n*** End Patch\n' } },
+    ]);
+    expect(played(expandToolAction({ kind: 'edit', path: 'a.js', oldText: 'y = 2', newText: 'y = 3' }, codexFreeform, directory))).toEqual([
+      { tool: 'apply_patch', input: { input: '*** Begin Patch\n*** Update File: a.js\n-const y = 2;\n+const y = 3;\n*** End Patch\n' } },
+    ]);
+    const absent = expandToolAction({ kind: 'edit', path: 'missing.js', oldText: 'a', newText: 'b' }, codexFreeform, directory)[0];
+    expect(absent?.kind === 'tool-call' && absent.buildInput()).toEqual({ ok: false, problem: 'cannot edit missing.js: the file does not exist' });
+  });
+
+  it('runs commands through exec_command, and reads through cat there since an image viewer is no reader', () => {
+    expect(played(expandToolAction({ kind: 'run', command: 'npm test' }, codexFreeform, directory))).toEqual([{ tool: 'exec_command', input: { cmd: 'npm test' } }]);
+    expect(played(expandToolAction({ kind: 'read', path: "it's here.js" }, codexFreeform, directory))).toEqual([{ tool: 'exec_command', input: { cmd: "cat -- 'it'\\''s here.js'" } }]);
+    expect(findTool('read', codexFreeform)).toBeUndefined();
+  });
+
+  it('also uses the older apply_patch function taking the patch as its input parameter', () => {
+    const older = [tool('shell', { command: { type: 'array' } }), tool('apply_patch', { input: 'The entire contents of the apply_patch command' })];
+    expect(played(expandToolAction({ kind: 'write', path: 'n.txt', content: 'x\n' }, older, directory))).toEqual([
+      { tool: 'apply_patch', input: { input: '*** Begin Patch\n*** Add File: n.txt\n+x\n*** End Patch\n' } },
+    ]);
+  });
+
+  it('keeps write and edit tools first when an agent offers them besides apply_patch', () => {
+    const both = [...claude, ...codexFreeform];
+    expect(played(expandToolAction({ kind: 'write', path: 'a.js', content: 'x' }, both, '/w')).map((step) => (step as { tool: string }).tool)).toEqual(['Read', 'Write']);
+    expect(findPatchTool(both)?.tool.name).toBe('apply_patch');
+    expect(findPatchTool(claude)).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { ScenarioAction } from './scenario.js';
-import type { OfferedTool, OfferedToolParameter } from './wire-protocol.js';
+import { buildReplacePatch, buildWritePatch } from './apply-patch-text.js';
+import { FREEFORM_INPUT_KEY, type OfferedTool, type OfferedToolParameter } from './wire-protocol.js';
 
 /**
  * A scenario action turned into one call of the agent's own tool. The input is built
@@ -68,7 +69,24 @@ export function findTool(purpose: Purpose, tools: readonly OfferedTool[]): ToolM
     const match = withRoles.find((candidate) => candidate.tool.name === name) ?? withRoles.find((candidate) => candidate.tool.name.toLowerCase() === name.toLowerCase());
     if (match) return match;
   }
-  return withRoles.find((candidate) => nameHint.test(candidate.tool.name));
+  return withRoles.find((candidate) => nameHint.test(candidate.tool.name) && !IMAGE_TOOL.test(candidate.tool.name));
+}
+
+/** Image viewers (Codex's `view_image {path}`) take a path but cannot read a text file. */
+const IMAGE_TOOL = /image/i;
+
+/**
+ * Finds a tool that applies patches in Codex's `*** Begin Patch` format: Codex's freeform
+ * `apply_patch` (or any freeform tool whose grammar is that format), or the older
+ * `apply_patch` function taking the patch as one string parameter `input`.
+ */
+export function findPatchTool(tools: readonly OfferedTool[]): { tool: OfferedTool; inputKey: string } | undefined {
+  for (const tool of tools) {
+    if (tool.freeform !== undefined && (tool.name === 'apply_patch' || tool.freeform.grammar?.includes('*** Begin Patch') === true)) return { tool, inputKey: FREEFORM_INPUT_KEY };
+    const input = tool.parameters.find((parameter) => parameter.name === 'input');
+    if (tool.freeform === undefined && tool.name === 'apply_patch' && input !== undefined && input.type !== 'array') return { tool, inputKey: input.name };
+  }
+  return undefined;
 }
 
 function matchParameters(tool: OfferedTool, roles: ParameterRole[]): ToolMatch['parameters'] | undefined {
@@ -86,7 +104,9 @@ function matchParameters(tool: OfferedTool, roles: ParameterRole[]): ToolMatch['
 /**
  * Expands one file or command action into the agent's tool calls. Edits and writes are
  * preceded by a read, because Claude Code refuses to change a file not read in the session
- * (harmless for other agents). An edit without an edit tool becomes read + whole-file write.
+ * (harmless for other agents). An edit without an edit tool becomes read + whole-file write;
+ * without write and edit tools, both become a patch when the agent offers `apply_patch`
+ * (Codex). A read without a read tool becomes `cat` in the shell.
  */
 export function expandToolAction(action: ToolAction, tools: readonly OfferedTool[], worktreePath: string): ToolStep[] {
   const description = describeAction(action);
@@ -101,15 +121,49 @@ export function expandToolAction(action: ToolAction, tools: readonly OfferedTool
   }
   const reader = findTool('read', tools);
   const readFirst = reader ? [pathCall(reader, action.path, worktreePath, `read ${action.path}`, {})] : [];
-  if (action.kind === 'read') return reader ? readFirst : [missing('read')];
+  if (action.kind === 'read') {
+    if (reader) return readFirst;
+    const shell = findTool('run', tools);
+    return [shell ? commandCall(shell, `cat -- ${quoteForShell(action.path)}`, description) : missing('read')];
+  }
   const writer = findTool('write', tools);
+  const patcher = findPatchTool(tools);
   if (action.kind === 'write') {
-    return writer ? [...readFirst, pathCall(writer, action.path, worktreePath, description, { content: action.content })] : [missing('write')];
+    if (writer) return [...readFirst, pathCall(writer, action.path, worktreePath, description, { content: action.content })];
+    return patcher ? [...readFirst, patchCall(patcher, action, worktreePath, description)] : [missing('write')];
   }
   const editor = findTool('edit', tools);
   if (editor) return [...readFirst, pathCall(editor, action.path, worktreePath, description, { old: action.oldText, new: action.newText })];
   if (writer) return [...readFirst, editThroughWrite(writer, action, worktreePath, description)];
+  if (patcher) return [...readFirst, patchCall(patcher, action, worktreePath, description)];
   return [missing('edit')];
+}
+
+/** A write or edit as a patch, built from the file on disk when the call is played. */
+function patchCall(
+  patcher: NonNullable<ReturnType<typeof findPatchTool>>,
+  action: Extract<ToolAction, { kind: 'write' | 'edit' }>,
+  worktreePath: string,
+  description: string,
+): ToolCallStep {
+  return {
+    kind: 'tool-call',
+    tool: patcher.tool.name,
+    description,
+    buildInput: () => {
+      const absolutePath = isAbsolute(action.path) ? action.path : join(worktreePath, action.path);
+      if (action.kind === 'write') return { ok: true, input: { [patcher.inputKey]: buildWritePatch(action.path, action.content) } };
+      if (!existsSync(absolutePath)) return { ok: false, problem: `cannot ${description}: the file does not exist` };
+      const current = readFileSync(absolutePath, 'utf8');
+      const patch = buildReplacePatch(action.path, current, action.oldText, action.newText);
+      if (patch === undefined) return { ok: false, problem: `cannot ${description}: the text to replace is not in the file` };
+      return { ok: true, input: { [patcher.inputKey]: patch } };
+    },
+  };
+}
+
+function quoteForShell(text: string): string {
+  return /^[\w./@%+=:,-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 function describeAction(action: ToolAction): string {

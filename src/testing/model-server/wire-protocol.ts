@@ -7,7 +7,16 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 export interface OfferedTool {
   name: string;
   parameters: OfferedToolParameter[];
+  /**
+   * Set for a freeform tool, which takes raw text instead of JSON arguments (OpenAI
+   * `custom` tools, such as Codex's `apply_patch`): a call to it carries that text as
+   * `input[FREEFORM_INPUT_KEY]`. `grammar` is the definition of its input format, when given.
+   */
+  freeform?: { grammar?: string };
 }
+
+/** The key under which a call to a freeform tool carries its raw text input. */
+export const FREEFORM_INPUT_KEY = 'input';
 
 export interface OfferedToolParameter {
   name: string;

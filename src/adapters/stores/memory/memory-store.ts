@@ -7,6 +7,7 @@ import type {
   EscalationRecord,
   GateResultRecord,
   MergeRequestRecord,
+  ReviewActionRecord,
   Store,
 } from '../../../ports/store.js';
 
@@ -46,6 +47,7 @@ export class MemoryStore implements Store {
   private readonly escalations = new Map<string, Sequenced<EscalationRecord>>();
   private readonly mergeRequests = new Map<string, Sequenced<MergeRequestRecord>>();
   private gateResults: Sequenced<StoredGateResult>[] = [];
+  private readonly reviewActions: ReviewActionRecord[] = [];
 
   private next(): number {
     this.sequence += 1;
@@ -216,6 +218,16 @@ export class MemoryStore implements Store {
     return this.gateResults
       .filter(({ value }) => value.batchId === batchId && (ticketId === undefined || value.ticketId === ticketId))
       .map(({ value: { batchId: _batch, ticketId: _ticket, ...result } }) => copy(result));
+  }
+
+  async saveReviewAction(action: ReviewActionRecord): Promise<void> {
+    this.requireBatch(action.batchId, `review action of ${action.ticketId}`);
+    this.reviewActions.push(copy(action));
+  }
+
+  async listReviewActions(batchId: string, ticketId?: string): Promise<ReviewActionRecord[]> {
+    this.requireOpen();
+    return copy(this.reviewActions.filter((action) => action.batchId === batchId && (ticketId === undefined || action.ticketId === ticketId)));
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import type {
   EscalationRecord,
   GateResultRecord,
   MergeRequestRecord,
+  ReviewActionRecord,
   Store,
 } from '../../../ports/store.js';
 import type { NightshiftDatabase } from './nightshift-database.js';
@@ -21,12 +22,14 @@ import {
   escalationToRow,
   gateResultToRow,
   mergeRequestToRow,
+  reviewActionToRow,
   rowToBatch,
   rowToBatchTransition,
   rowToCheckpoint,
   rowToEscalation,
   rowToGateResult,
   rowToMergeRequest,
+  rowToReviewAction,
   rowToRun,
   rowToRunTransition,
   runToRow,
@@ -250,6 +253,17 @@ export class KyselyStore implements Store {
     if (ticketId !== undefined) query = query.where('ticket_id', '=', ticketId);
     const rows = await query.orderBy('sequence').execute();
     return rows.map(rowToGateResult);
+  }
+
+  async saveReviewAction(action: ReviewActionRecord): Promise<void> {
+    await this.database.insertInto('review_actions').values(reviewActionToRow(action)).execute();
+  }
+
+  async listReviewActions(batchId: string, ticketId?: string): Promise<ReviewActionRecord[]> {
+    let query = this.database.selectFrom('review_actions').selectAll().where('batch_id', '=', batchId);
+    if (ticketId !== undefined) query = query.where('ticket_id', '=', ticketId);
+    const rows = await query.orderBy('sequence').execute();
+    return rows.map(rowToReviewAction);
   }
 
   async close(): Promise<void> {

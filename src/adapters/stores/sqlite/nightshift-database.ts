@@ -15,6 +15,7 @@ export interface NightshiftDatabase {
   escalations: EscalationsTable;
   merge_requests: MergeRequestsTable;
   gate_results: GateResultsTable;
+  review_actions: ReviewActionsTable;
 }
 
 /** `sequence` columns are identities that keep insertion order, since timestamps may tie. */
@@ -111,6 +112,10 @@ export interface MergeRequestsTable {
   score_breakdown: string | null;
   security_flags: string | null;
   review_summary: string | null;
+  /** Added by migration 0003. */
+  retargeted_from: string | null;
+  /** Added by migration 0003. */
+  retargeted_at: string | null;
 }
 
 export interface GateResultsTable {
@@ -124,4 +129,19 @@ export interface GateResultsTable {
   output_tail: string;
   commit_sha: string;
   created_at: string;
+  /** Added by migration 0004: the check's details as JSON (per-test results, flaky tests, coverage …); NULL when none. */
+  details: string | null;
+}
+
+/** Added by migration 0003: one row per reviewer action, never updated. */
+export interface ReviewActionsTable {
+  sequence: Generated<number>;
+  batch_id: string;
+  ticket_id: string;
+  action: string;
+  reviewer: string;
+  comment: string | null;
+  commit_sha: string;
+  merge_commit_sha: string | null;
+  at: string;
 }

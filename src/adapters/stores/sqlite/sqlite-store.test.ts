@@ -94,7 +94,7 @@ describe('SqliteStore on disk', () => {
     }
     const raw = new Database(path, { readonly: true });
     try {
-      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(['0001-initial-schema', '0002-escalation-answered-by']);
+      expect(raw.prepare('select name from kysely_migration').pluck().all()).toEqual(['0001-initial-schema', '0002-escalation-answered-by', '0003-review-actions', '0004-gate-result-details']);
     } finally {
       raw.close();
     }

@@ -12,6 +12,8 @@ export function createStoreMigrationProvider(dialect: StoreDialect): MigrationPr
   const migrations: Record<string, Migration> = {
     '0001-initial-schema': { up: (database) => createInitialSchema(database, dialect) },
     '0002-escalation-answered-by': { up: addEscalationAnsweredBy },
+    '0003-review-actions': { up: (database) => addReviewActions(database, dialect) },
+    '0004-gate-result-details': { up: addGateResultDetails },
   };
   return { getMigrations: async () => migrations };
 }
@@ -140,4 +142,30 @@ async function createInitialSchema(database: Kysely<unknown>, dialect: StoreDial
 /** Who answered an escalation (`nightshift escalations answer --by`); NULL for older answers. */
 async function addEscalationAnsweredBy(database: Kysely<unknown>): Promise<void> {
   await database.schema.alterTable('escalations').addColumn('answered_by', 'text').execute();
+}
+
+/**
+ * Reviewer actions (`nightshift review approve|request-changes|merge`), kept forever as
+ * the review's history, and where a stacked MR was retargeted once its parent merged.
+ */
+async function addReviewActions(database: Kysely<unknown>, dialect: StoreDialect): Promise<void> {
+  const schema = database.schema;
+  await withSequence(schema.createTable('review_actions'), dialect)
+    .addColumn('batch_id', 'text', referencesBatch)
+    .addColumn('ticket_id', 'text', required)
+    .addColumn('action', 'text', required)
+    .addColumn('reviewer', 'text', required)
+    .addColumn('comment', 'text')
+    .addColumn('commit_sha', 'text', required)
+    .addColumn('merge_commit_sha', 'text')
+    .addColumn('at', 'text', required)
+    .execute();
+  await schema.createIndex('review_actions_by_ticket').on('review_actions').columns(['batch_id', 'ticket_id', 'sequence']).execute();
+  await schema.alterTable('merge_requests').addColumn('retargeted_from', 'text').execute();
+  await schema.alterTable('merge_requests').addColumn('retargeted_at', 'text').execute();
+}
+
+/** Per-test results, flaky tests, coverage and lint warnings of a check, as JSON; NULL for older results. */
+async function addGateResultDetails(database: Kysely<unknown>): Promise<void> {
+  await database.schema.alterTable('gate_results').addColumn('details', 'text').execute();
 }

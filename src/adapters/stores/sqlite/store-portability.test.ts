@@ -33,6 +33,7 @@ describe('the store schema and queries on PostgreSQL', () => {
     expect(ddl).toContain('generated always as identity');
     expect(ddl).not.toMatch(SQLITE_ONLY);
     expect(ddl).toContain('create table "gate_results"');
+    expect(ddl).toContain('create table "review_actions"');
   });
 
   it('compiles every store query without SQLite-only SQL', async () => {
@@ -58,6 +59,8 @@ describe('the store schema and queries on PostgreSQL', () => {
       () => store.listMergeRequests('b'),
       () => store.saveGateResults('b', 'PROJ-1', []),
       () => store.listGateResults('b'),
+      () => store.saveReviewAction({ batchId: 'b', ticketId: 'PROJ-1', action: 'approve', reviewer: 'ada', commit: 'c', at: 'now' }),
+      () => store.listReviewActions('b', 'PROJ-1'),
     ];
     for (const call of calls) await call().catch(() => undefined);
     const sql = statements.join(';\n');
@@ -67,6 +70,6 @@ describe('the store schema and queries on PostgreSQL', () => {
   });
 
   it('lists its migrations in code, without reading any directory', async () => {
-    expect(Object.keys(await createStoreMigrationProvider('sqlite').getMigrations())).toEqual(['0001-initial-schema', '0002-escalation-answered-by']);
+    expect(Object.keys(await createStoreMigrationProvider('sqlite').getMigrations())).toEqual(['0001-initial-schema', '0002-escalation-answered-by', '0003-review-actions', '0004-gate-result-details']);
   });
 });

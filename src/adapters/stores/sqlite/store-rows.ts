@@ -6,9 +6,11 @@ import type { TicketRun, TicketRunState, TicketRunTransition } from '../../../do
 import type {
   BatchRecord,
   CheckpointRecord,
+  CheckResultDetails,
   EscalationRecord,
   GateResultRecord,
   MergeRequestRecord,
+  ReviewActionRecord,
 } from '../../../ports/store.js';
 import type {
   BatchesTable,
@@ -17,6 +19,7 @@ import type {
   EscalationsTable,
   GateResultsTable,
   MergeRequestsTable,
+  ReviewActionsTable,
   RunTransitionsTable,
   TicketRunsTable,
 } from './nightshift-database.js';
@@ -214,6 +217,8 @@ export function mergeRequestToRow(mergeRequest: MergeRequestRecord): Insertable<
     score_breakdown: mergeRequest.scoreBreakdown === undefined ? null : toJson(mergeRequest.scoreBreakdown),
     security_flags: mergeRequest.securityFlags === undefined ? null : toJson(mergeRequest.securityFlags),
     review_summary: mergeRequest.reviewSummary ?? null,
+    retargeted_from: mergeRequest.retargetedFrom ?? null,
+    retargeted_at: mergeRequest.retargetedAt ?? null,
   };
 }
 
@@ -235,6 +240,8 @@ export function rowToMergeRequest(row: Selectable<MergeRequestsTable>): MergeReq
   if (row.score_breakdown !== null) mergeRequest.scoreBreakdown = parseJson(row.score_breakdown, `merge_requests.score_breakdown of ${where}`);
   if (row.security_flags !== null) mergeRequest.securityFlags = parseJson(row.security_flags, `merge_requests.security_flags of ${where}`);
   if (row.review_summary !== null) mergeRequest.reviewSummary = row.review_summary;
+  if (row.retargeted_from !== null) mergeRequest.retargetedFrom = row.retargeted_from;
+  if (row.retargeted_at !== null) mergeRequest.retargetedAt = row.retargeted_at;
   return mergeRequest;
 }
 
@@ -249,11 +256,14 @@ export function gateResultToRow(batchId: string, ticketId: string, result: GateR
     output_tail: result.outputTail,
     commit_sha: result.commit,
     created_at: result.createdAt,
+    details: gateResultDetailsJson(result),
   };
 }
 
 export function rowToGateResult(row: Selectable<GateResultsTable>): GateResultRecord {
+  const details = row.details === null ? {} : parseJson<Partial<CheckResultDetails>>(row.details, `gate_results.details of ${row.batch_id}/${row.ticket_id}/${row.name}`);
   return {
+    ...details,
     name: row.name,
     command: row.command,
     status: row.status as GateResultRecord['status'],
@@ -262,4 +272,38 @@ export function rowToGateResult(row: Selectable<GateResultsTable>): GateResultRe
     commit: row.commit_sha,
     createdAt: row.created_at,
   };
+}
+
+/** The optional details of a gate result as one JSON object, or NULL when it has none. */
+function gateResultDetailsJson(result: GateResultRecord): string | null {
+  const { name: _name, command: _command, status: _status, durationMilliseconds: _duration, outputTail: _outputTail, commit: _commit, createdAt: _createdAt, ...details } = result;
+  const present = Object.fromEntries(Object.entries(details).filter(([, value]) => value !== undefined));
+  return Object.keys(present).length === 0 ? null : JSON.stringify(present);
+}
+
+export function reviewActionToRow(action: ReviewActionRecord): Insertable<ReviewActionsTable> {
+  return {
+    batch_id: action.batchId,
+    ticket_id: action.ticketId,
+    action: action.action,
+    reviewer: action.reviewer,
+    comment: action.comment ?? null,
+    commit_sha: action.commit,
+    merge_commit_sha: action.mergeCommit ?? null,
+    at: action.at,
+  };
+}
+
+export function rowToReviewAction(row: Selectable<ReviewActionsTable>): ReviewActionRecord {
+  const action: ReviewActionRecord = {
+    batchId: row.batch_id,
+    ticketId: row.ticket_id,
+    action: row.action as ReviewActionRecord['action'],
+    reviewer: row.reviewer,
+    commit: row.commit_sha,
+    at: row.at,
+  };
+  if (row.comment !== null) action.comment = row.comment;
+  if (row.merge_commit_sha !== null) action.mergeCommit = row.merge_commit_sha;
+  return action;
 }

@@ -2,10 +2,16 @@ import { existsSync, realpathSync } from 'node:fs';
 import { appendFile, copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { ChangedFile, CommitAuthor, Workspace } from '../../../ports/workspace.js';
+import type { ChangedFile, CommitAuthor, MergeBranchRequest, MergeBranchResult, Workspace, WorktreeFileRead, WorktreeFileRemoval } from '../../../ports/workspace.js';
 import { git, runGit } from './git-command.js';
+import { addGitNote } from './git-notes.js';
+import { mergeCommitIntoBranch } from './git-merge.js';
 import { parseNameStatus, parseNumstat, parseWorktreeList } from './git-output-parsing.js';
 import type { WorktreeEntry } from './git-output-parsing.js';
+import { readWorktreeFile, removeWorktreeFile } from './worktree-files.js';
+import { takeOutsideSnapshot } from './outside-snapshot.js';
+import type { OutsideSnapshot } from '../../../domain/confinement-breach.js';
+import type { OutsideSnapshotRequest } from '../../../ports/workspace.js';
 
 /** Where the repository is and where its ticket worktrees go (normally `.nightshift/worktrees`). */
 export interface GitWorkspaceOptions {
@@ -197,6 +203,36 @@ export class GitWorkspace implements Workspace {
     const path = resolve(worktreePath);
     this.requireInsideWorktrees(path);
     await serialized(this.repositoryRoot, () => this.deleteWorktree(path));
+  }
+
+  async mergeBranch(request: MergeBranchRequest): Promise<MergeBranchResult> {
+    await this.requireBranchName(request.sourceBranch);
+    await this.requireBranchName(request.targetBranch);
+    if (request.message.trim() === '') throw new Error('workspace: the merge message is empty');
+    const context = { repositoryRoot: this.repositoryRoot, worktreesDirectory: this.worktreesDirectory, listWorktrees: () => this.listWorktrees() };
+    return serialized(this.repositoryRoot, () => mergeCommitIntoBranch(context, request));
+  }
+
+  async readFile(worktreePath: string, relativePath: string, options: { maximumBytes?: number } = {}): Promise<WorktreeFileRead> {
+    this.requireInsideWorktrees(worktreePath);
+    return readWorktreeFile(worktreePath, relativePath, options.maximumBytes);
+  }
+
+  async removeFile(worktreePath: string, relativePath: string): Promise<WorktreeFileRemoval> {
+    this.requireInsideWorktrees(worktreePath);
+    return removeWorktreeFile(worktreePath, relativePath);
+  }
+
+  /** Serialized with the worktree bookkeeping: parallel gates would race on the notes ref. */
+  async addNote(request: { commit: string; ref: string; text: string; author: CommitAuthor }): Promise<void> {
+    await serialized(this.repositoryRoot, () => addGitNote(this.repositoryRoot, request));
+  }
+
+  /** Serialized with the worktree bookkeeping, so that no worktree is half added or removed while it looks. */
+  async snapshotOutside(worktreePath: string, request: OutsideSnapshotRequest): Promise<OutsideSnapshot> {
+    this.requireInsideWorktrees(worktreePath);
+    const context = { repositoryRoot: this.repositoryRoot, worktreesDirectory: this.worktreesDirectory, listWorktrees: () => this.listWorktrees() };
+    return serialized(this.repositoryRoot, () => takeOutsideSnapshot(context, resolve(worktreePath), request));
   }
 
   private async deleteWorktree(path: string): Promise<void> {
