@@ -1,6 +1,6 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
 import { describeFoundValue } from '../domain/describe-found-value.js';
-import { locateYamlKey, valueAtKeyPath, yamlPositionAt } from '../domain/yaml-location.js';
+import { lineCounterFor, locateYamlKey, valueAtKeyPath, yamlPositionAt } from '../domain/yaml-location.js';
 import type { YamlKeyPath } from '../domain/yaml-location.js';
 import { closestName } from './closest-name.js';
 import type { ConfigProblem, ConfigResult } from './config-problem.js';
@@ -14,8 +14,8 @@ import { normalizeConfig } from './normalize-config.js';
  * anything: it never throws, it returns problems located at their line and column.
  */
 export function parseConfigText(text: string, fileName: string): ConfigResult {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = lineCounterFor(text);
   const at = (offset: number | undefined) => yamlPositionAt(lineCounter, offset);
   const locate = (path: YamlKeyPath) => locateYamlKey(document, lineCounter, path);
 

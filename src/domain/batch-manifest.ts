@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { checkBatchId } from './batch-id.js';
 import { BATCH_STATES } from './batch.js';
@@ -8,7 +8,7 @@ import { DURATION_EXPECTATION, formatDuration, parseDuration } from './duration.
 import { COMPLEXITIES, PRIORITIES } from './ticket.js';
 import type { Complexity, Priority, Ticket } from './ticket.js';
 import { checkTicketId } from './ticket-id.js';
-import { locateYamlKey, valueAtKeyPath, yamlPositionAt } from './yaml-location.js';
+import { lineCounterFor, locateYamlKey, valueAtKeyPath, yamlPositionAt } from './yaml-location.js';
 
 /**
  * The seed's batch manifest: the record, written when a batch starts, of what was
@@ -150,8 +150,8 @@ const manifestSchema = z.object({
 
 /** Reads a manifest written by {@link formatBatchManifest} (or by hand); never throws. */
 export function parseBatchManifest(text: string, fileName: string): BatchManifestParse {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = lineCounterFor(text);
   if (document.errors.length > 0) {
     return {
       ok: false,

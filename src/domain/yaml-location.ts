@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq } from 'yaml';
-import type { Document, LineCounter } from 'yaml';
+import { LineCounter, type Document } from 'yaml';
 
 /**
  * A key path into a YAML document as zod reports it (`['tickets', 0, 'id']`): mapping
@@ -62,6 +62,18 @@ export function locateYamlKey(document: Document, lineCounter: LineCounter, path
 }
 
 /** The line and column of an offset (e.g. of a YAML error), or empty when there is none. */
+/**
+ * A line counter that knows every line of the text. The parser's own counter only learns
+ * the lines its lexer reached, so an error near a broken end of file could be placed on
+ * an earlier line; counting the text itself cannot be wrong.
+ */
+export function lineCounterFor(text: string): LineCounter {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) lineCounter.addNewLine(index + 1);
+  return lineCounter;
+}
+
 export function yamlPositionAt(lineCounter: LineCounter, offset: number | undefined): Partial<YamlPosition> {
   if (offset === undefined) return {};
   const position = lineCounter.linePos(offset);

@@ -1,4 +1,5 @@
-import { LineCounter, parseDocument } from 'yaml';
+import { lineCounterFor } from '../../../domain/yaml-location.js';
+import { parseDocument } from 'yaml';
 import { describeFoundValue } from '../../../domain/describe-found-value.js';
 import { readReadinessChecklist } from '../../../domain/readiness.js';
 import type { Ticket } from '../../../domain/ticket.js';
@@ -34,8 +35,8 @@ export function parseTicketFile(text: string, origin: TicketFileOrigin): TicketF
   const split = splitFrontMatter(text);
   if (!split.ok) return { problems: [{ location, message: split.reason, severity: 'error' }] };
 
-  const lineCounter = new LineCounter();
-  const document = parseDocument(split.frontMatter, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(split.frontMatter, { prettyErrors: false, uniqueKeys: true });
+  const lineCounter = lineCounterFor(split.frontMatter);
   const lineOf = (offset: number): string => {
     const position = lineCounter.linePos(offset);
     return `line ${position.line + split.firstLine - 1}, column ${position.col}`;
