@@ -5,6 +5,10 @@ import { ClaudeCodeAgent } from '../adapters/agents/claude-code/claude-code-agen
 import { CodexAgent } from '../adapters/agents/codex/codex-agent.js';
 import { CommandAgent } from '../adapters/agents/command/command-agent.js';
 import { GeminiAgent } from '../adapters/agents/gemini/gemini-agent.js';
+import { OpenCodeAgent } from '../adapters/agents/opencode/opencode-agent.js';
+import { PiAgent } from '../adapters/agents/pi/pi-agent.js';
+import { QwenAgent } from '../adapters/agents/qwen/qwen-agent.js';
+import type { OpenAiCompatibleAgentSettings } from '../adapters/shared/openai-compatible-agent-settings.js';
 import type { AgentConfig } from '../config/nightshift-config.js';
 import type { Agent } from '../ports/agent.js';
 import { createStagedAgent } from './staged-agent.js';
@@ -54,6 +58,9 @@ export const AGENT_REGISTRY: Partial<Record<AgentConfig['kind'], AgentFactory>> 
       workingDirectory: repositoryRoot,
     });
   },
+  opencode: (config, environment, repositoryRoot) => new OpenCodeAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'opencode')),
+  qwen: (config, environment, repositoryRoot) => new QwenAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'qwen')),
+  pi: (config, environment, repositoryRoot) => new PiAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'pi')),
   command: (config, environment) => {
     if (config.commandTemplate === undefined) throw new UserFacingError('agent.kind is "command" but agent.command is not set in nightshift.yaml', 'invalid-input');
     return new CommandAgent({
@@ -101,4 +108,20 @@ export function findBundledBinary(name: string, repositoryRoot: string): string 
     if (existsSync(candidate)) return candidate;
   }
   return name;
+}
+
+/** OpenCode, Qwen Code and pi take the same settings: any OpenAI-compatible endpoint, its key from `OPENAI_API_KEY` unless told. */
+function openAiCompatibleSettings(config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string, command: string): OpenAiCompatibleAgentSettings {
+  const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.OPENAI_API_KEY : environment[config.apiKeyEnvironmentVariable];
+  return {
+    binary: config.binary ?? findBundledBinary(command, repositoryRoot),
+    ...(config.model === undefined ? {} : { model: config.model }),
+    ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
+    ...(apiKey === undefined ? {} : { apiKey }),
+    ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
+    extraArguments: config.extraArguments,
+    environmentAllowList: config.environmentAllowList,
+    parentEnvironment: environment,
+    workingDirectory: repositoryRoot,
+  };
 }

@@ -47,7 +47,11 @@ export class DescendantProcessGroups {
     return groups;
   }
 
-  private scan(): void {
+  /**
+   * Looks for new descendants now: call it right before ending the agent, so that a command
+   * started since the last periodic look is not missed.
+   */
+  scan(): void {
     if (this.rootPid === undefined) return;
     const stats = readAllStats();
     const children = new Map<number, ProcessStat[]>();

@@ -5,10 +5,10 @@ import { buildAgentEnvironment } from '../../../domain/agent-environment.js';
 import type { Agent, AgentAvailability, AgentCapabilities, AgentEvent, AgentStageRequest, AgentStageResult } from '../../../ports/agent.js';
 import type { Clock } from '../../../ports/clock.js';
 import { runAgentProcess, type AgentProcessOutcome } from '../../shared/run-agent-process.js';
-import { DescendantProcessGroups } from './descendant-process-groups.js';
 import { findExecutable } from './find-executable.js';
 import { buildGeminiArguments, buildGeminiPolicy, buildGeminiSettings, DEFAULT_GEMINI_MODEL } from './gemini-arguments.js';
 import { GeminiStreamReader, readGeminiRateLimit, type GeminiRunState } from './gemini-stream-reader.js';
+import { runAgentProcessWithDescendants } from './run-agent-process-with-descendants.js';
 
 /** Everything the Gemini CLI adapter is configured with; nothing is read from the process. */
 export interface GeminiAgentSettings {
@@ -107,9 +107,7 @@ export class GeminiAgent implements Agent {
     await writeFile(policyPath, buildGeminiPolicy(request.access));
 
     const reader = new GeminiStreamReader(this.name, emit, () => this.clock.now());
-    const descendants = new DescendantProcessGroups();
-    const killGraceMilliseconds = this.settings.killGraceMilliseconds ?? 3_000;
-    const outcome = await runAgentProcess({
+    const outcome = await runAgentProcessWithDescendants({
       executable: binary.path,
       arguments: buildGeminiArguments({
         prompt: request.prompt,
@@ -121,16 +119,12 @@ export class GeminiAgent implements Agent {
       workingDirectory: request.worktreePath,
       environment: this.buildEnvironment(home, temporaryDirectory),
       timeoutMilliseconds: request.timeoutMilliseconds,
-      killGraceMilliseconds,
+      ...(this.settings.killGraceMilliseconds === undefined ? {} : { killGraceMilliseconds: this.settings.killGraceMilliseconds }),
       onStdout: (text) => reader.push(text),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
-      onStart: (processId) => {
-        descendants.watch(processId);
-        request.onProcessStart?.(processId);
-      },
+      ...(request.onProcessStart === undefined ? {} : { onStart: request.onProcessStart }),
     });
     reader.end();
-    await descendants.endLeftovers(killGraceMilliseconds);
     return finish(decideGeminiStageResult(reader.state, outcome, binary.path, request.timeoutMilliseconds));
   }
 
