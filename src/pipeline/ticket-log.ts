@@ -1,9 +1,12 @@
+import { maskSecretsDeep } from '../domain/mask-secrets.js';
 import type { ArtifactStore } from '../ports/artifact-store.js';
 
 /**
  * A ticket's log: one JSON line per agent event and pipeline step, under
  * `.nightshift/batches/<batch>/logs/<ticket>.ndjson`, so a person can follow one
- * ticket through the night. Writes are chained so lines keep their order.
+ * ticket through the night. Writes are chained so lines keep their order. Agent
+ * events carry what the agent wrote and ran, so secret-like values are masked before
+ * anything reaches the file.
  */
 export class TicketLog {
   private pending: Promise<void> = Promise.resolve();
@@ -19,7 +22,7 @@ export class TicketLog {
 
   /** Queues one record; call {@link flush} before relying on it being on disk. */
   write(record: Record<string, unknown>): void {
-    const line = JSON.stringify({ batchId: this.batchId, ticketId: this.ticketId, ...record });
+    const line = JSON.stringify(maskSecretsDeep({ batchId: this.batchId, ticketId: this.ticketId, ...record }));
     this.pending = this.pending.then(() => this.artifacts.appendLine(this.relativePath, line));
   }
 

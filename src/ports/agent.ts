@@ -73,5 +73,11 @@ export type AgentEvent =
   | { type: 'usage'; at: string; usage: AgentUsage }
   | { type: 'rate-limit'; at: string; retryAfterSeconds?: number; resetAt?: string; message: string }
   | { type: 'agent-end'; at: string; outcome: AgentStageOutcome; errorMessage?: string }
+  /**
+   * The agent asked for something the stage does not allow (an Agent Client Protocol permission
+   * request, or a file the client was asked to read or write) and was refused: a write at C0/C1,
+   * a path outside the worktree, a web fetch. Logged so a reviewer sees what the agent tried.
+   */
+  | { type: 'permission-refused'; at: string; tool: string; reason: string; input?: unknown }
   /** A configured failover agent takes the stage because the one before it is rate-limited. */
   | { type: 'agent-failover'; at: string; from: string; to: string; reason: string };

@@ -143,14 +143,8 @@ describe('security checks on a branch the real Claude Code CLI produced', () => 
     const leaks: string[] = [];
     for (const path of records) {
       const content = readFileSync(path, 'latin1');
-      if (!content.includes(githubToken)) continue;
-      if (!path.endsWith('.ndjson')) {
-        leaks.push(path);
-        continue;
-      }
-      // A ticket log records the agent's tool calls verbatim, and the agent wrote the secret with its Write tool.
-      const leakingRecords = content.split('\n').filter((line) => line.includes(githubToken)).map((line) => (JSON.parse(line) as { type: string }).type);
-      if (leakingRecords.some((type) => type !== 'tool-call')) leaks.push(`${path} (${leakingRecords.join(', ')})`);
+      // The ticket log records the agent's tool calls, including the Write that carried the secret: masked there too.
+      if (content.includes(githubToken)) leaks.push(path);
     }
     expect(leaks).toEqual([]);
     expect(readFileSync(mergeRequestUrl.replace('file://', ''), 'utf8')).not.toContain(githubToken);
