@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BatchNotFoundError } from '../pipeline/generate.js';
 import { UserFacingError } from '../runtime/user-facing-error.js';
+import { registerAgentsCommand } from './commands/agents-command.js';
 import { registerCleanCommand } from './commands/clean-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerEscalationsCommand } from './commands/escalations-command.js';
@@ -52,6 +53,7 @@ Try it first: nightshift demo`,
   registerRunCommand(program);
   registerDemoCommand(program);
   registerModelServerCommand(program);
+  registerAgentsCommand(program);
   return program;
 }
 

@@ -2,13 +2,15 @@ import { worktreeDirectoryNameFor } from '../domain/branch-name.js';
 import { computeQualityScore, countRetries } from '../domain/quality-score.js';
 import { renderReviewSummary } from '../domain/review-summary.js';
 import { renderScoreNote, SCORE_NOTES_REF } from '../domain/score-explanation.js';
-import { countSecurityFlags, scanDiffForSecurityFindings } from '../domain/secret-scan.js';
+import { countSecurityFlags } from '../domain/secret-scan.js';
 import type { ImplementationOutput, PlanOutput, ScopeOutput } from '../domain/stage-output.js';
 import { isTerminalTicketRunState, type TicketRun } from '../domain/ticket-run.js';
 import type { Complexity, Ticket } from '../domain/ticket.js';
 import { parseUnifiedDiff, summarizeDiff } from '../domain/unified-diff.js';
 import type { MergeRequestRecord } from '../ports/store.js';
 import { applyRunEvent } from './apply-run-event.js';
+import { runSecurityChecks } from './security-checks.js';
+import { settleBatchReview } from './settle-batch-review.js';
 import { applyBatchEvent, requireBatch } from './generate.js';
 import type { PipelineDependencies, ProgressListener } from './pipeline-dependencies.js';
 import { runGateChecks } from './run-gate-checks.js';
@@ -55,6 +57,8 @@ export async function runGates(dependencies: PipelineDependencies, request: { ba
   const current = await requireBatch(dependencies, batch.id);
   if (current.state === 'running' && runs.every((run) => isTerminalTicketRunState(run.state))) {
     await applyBatchEvent(dependencies, current, { type: 'complete' });
+    // Every ticket may already have its decision (a batch of escalations only): then it is reviewed now.
+    await settleBatchReview(dependencies, batch.id);
   }
   return report;
 }
@@ -74,10 +78,12 @@ async function gateMergeRequest(dependencies: PipelineDependencies, run: TicketR
   const { worktreePath, commit } = checkout;
   // The diff is taken before the checks run: what they write in the worktree is not the MR's change.
   const diff = parseUnifiedDiff(await workspace.diff(worktreePath, mergeRequest.targetBranch));
+  // Security reads the files as committed, before a check or a formatter touches them.
+  const security = await runSecurityChecks(dependencies, { batchId: run.batchId, ticket, worktreePath, diff, targetBranch: mergeRequest.targetBranch });
   const gateResults = await runGateChecks(dependencies, { worktreePath, commit, changedPaths: summarizeDiff(diff).map((file) => file.path), log });
   await store.saveGateResults(run.batchId, run.ticketId, gateResults);
 
-  const securityFlags = scanDiffForSecurityFindings(diff);
+  const securityFlags = security.findings;
   const checkpoints = await store.listCheckpoints(run.batchId, run.ticketId);
   const outputOf = (stage: string) => checkpoints.filter((checkpoint) => checkpoint.stage === stage).at(-1);
   const scope = outputOf('C0')?.output as ScopeOutput | undefined;

@@ -60,7 +60,9 @@ export type ReviewActionResult =
  * when. A merge merges the exact commit the gates checked into the MR's target (refused
  * unless approved first, or when the branch moved since the gates), marks the ticket
  * done in the tracker, and retargets MRs stacked on it. After every action the batch goes
- * `completed → reviewed` once everything in it has a decision. Refusals change nothing.
+ * `completed → reviewed` once everything in it has a decision. Refusals change nothing
+ * (except that a stacked MR whose parent was merged without retargeting it, e.g. after a
+ * crash, is retargeted before its own merge is tried).
  */
 export async function recordReviewAction(dependencies: ReviewActionDependencies, request: ReviewActionRequest): Promise<ReviewActionResult> {
   const { store, clock } = dependencies;
@@ -106,7 +108,6 @@ export async function recordReviewAction(dependencies: ReviewActionDependencies,
     const merged = await mergeIntoTarget(dependencies, batch, mergeRequest, actions, reviewer);
     if (!merged.ok) return merged;
     merge = merged.outcome;
-    warnings.push(...merged.warnings);
     record = { ...record, mergeCommit: merge.mergeCommit, at: clock.now().toISOString() };
   }
   await store.saveReviewAction(record);
@@ -141,7 +142,7 @@ async function mergeIntoTarget(
   mergeRequest: MergeRequestRecord,
   actions: readonly ReviewActionRecord[],
   reviewer: string,
-): Promise<{ ok: true; outcome: MergeOutcome; warnings: string[] } | Extract<ReviewActionResult, { ok: false }>> {
+): Promise<{ ok: true; outcome: MergeOutcome } | Extract<ReviewActionResult, { ok: false }>> {
   const ticket = (await dependencies.store.listBatchTickets(batch.id)).find((candidate) => candidate.id === mergeRequest.ticketId);
   const approval = actions.filter((action) => action.action === 'approve').at(-1);
   const message = formatMergeCommitMessage({
@@ -162,7 +163,7 @@ async function mergeIntoTarget(
     author: dependencies.settings.commitAuthor,
   });
   if (!result.ok) return { ok: false, reason: result.reason, message: result.message, hint: MERGE_HINTS[result.reason] };
-  return { ok: true, outcome: { mergeCommit: result.mergeCommit, targetBranch: mergeRequest.targetBranch, alreadyMerged: result.alreadyMerged, retargeted: [] }, warnings: [] };
+  return { ok: true, outcome: { mergeCommit: result.mergeCommit, targetBranch: mergeRequest.targetBranch, alreadyMerged: result.alreadyMerged, retargeted: [] } };
 }
 
 const MERGE_HINTS: Record<MergeRefusalReason, string> = {

@@ -19,7 +19,7 @@ export interface StagePromptInput {
 const ANSWER_SHAPES: Record<Stage, string> = {
   C0: '{"summary": "what the ticket asks, in your words", "files": ["paths you expect to change"], "complexity": "small" | "medium" | "large"}',
   C1: '{"plan": ["step"], "risks": ["risk"], "complexity": "small" | "medium" | "large", "decision_needed": null | {"kind": "architecture" | "multiple-approaches" | "missing-information", "question": "what a human must decide", "options": ["option"]}}',
-  C2: '{"summary": "what you did", "changes": ["one line per change, for the commit message"], "tests_run": ["command"], "partial": false, "remaining_work": ["what is left, when partial"]}',
+  C2: '{"summary": "what you did", "changes": ["one line per change, for the commit message"], "tests_run": ["command"], "partial": false, "remaining_work": ["what is left, when partial"], "confidence": 0.0 to 1.0 (how sure you are the change is right)}',
 };
 
 const STAGE_RULES: Record<Stage, string> = {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AcpAgent, defaultAcpApiKeyVariable } from '../adapters/agents/acp/acp-agent.js';
 import { ClaudeCodeAgent } from '../adapters/agents/claude-code/claude-code-agent.js';
 import { CodexAgent } from '../adapters/agents/codex/codex-agent.js';
 import { CommandAgent } from '../adapters/agents/command/command-agent.js';
@@ -61,6 +62,23 @@ export const AGENT_REGISTRY: Partial<Record<AgentConfig['kind'], AgentFactory>> 
   opencode: (config, environment, repositoryRoot) => new OpenCodeAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'opencode')),
   qwen: (config, environment, repositoryRoot) => new QwenAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'qwen')),
   pi: (config, environment, repositoryRoot) => new PiAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'pi')),
+  acp: (config, environment, repositoryRoot) => {
+    const [program, ...programArguments] = config.acpCommand ?? [];
+    if (program === undefined) throw new UserFacingError('agent.kind is "acp" but agent.acp_command is not set in nightshift.yaml', 'invalid-input');
+    const apiKeyVariable = config.apiKeyEnvironmentVariable ?? defaultAcpApiKeyVariable(program);
+    const apiKey = apiKeyVariable === undefined ? undefined : environment[apiKeyVariable];
+    return new AcpAgent({
+      command: [config.binary ?? (program.includes('/') ? program : findBundledBinary(program, repositoryRoot)), ...programArguments],
+      ...(config.model === undefined ? {} : { model: config.model }),
+      ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
+      ...(apiKey === undefined ? {} : { apiKey }),
+      ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
+      extraArguments: config.extraArguments,
+      environmentAllowList: config.environmentAllowList,
+      parentEnvironment: environment,
+      workingDirectory: repositoryRoot,
+    });
+  },
   command: (config, environment) => {
     if (config.commandTemplate === undefined) throw new UserFacingError('agent.kind is "command" but agent.command is not set in nightshift.yaml', 'invalid-input');
     return new CommandAgent({

@@ -75,7 +75,7 @@ export async function openRuntime(request: RuntimeRequest): Promise<Runtime> {
     codeHost: new LocalCodeHost({ directory: join(nightshiftDirectory, 'merge-requests') }),
     agent: createAgent(config.agent, request.environment, repositoryRoot, {
       defaultRateLimitWaitMinutes: config.generation.defaultRateLimitWaitMinutes,
-      ...(request.clock === undefined ? {} : { now: () => (request.clock as Clock).now() }),
+      ...(request.clock === undefined ? {} : { now: request.clock.now.bind(request.clock) }),
     }),
     commandRunner: new ShellCommandRunner(),
     artifacts: new LocalFilesArtifactStore(nightshiftDirectory),

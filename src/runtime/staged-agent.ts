@@ -120,20 +120,38 @@ export type BuildAgent = (settings: AgentConfig) => Agent;
  */
 export function createStagedAgent(config: AgentConfig, build: BuildAgent, options: { defaultRateLimitMilliseconds: number; now?: () => Date }): Agent {
   if (!STAGES.some((stage) => hasOverride(config.stages[stage])) && config.failover.length === 0) return build(config);
-  const keyOf = (stage: Stage): string => JSON.stringify([settingsForStage(config, stage).model ?? null, settingsForStage(config, stage).extraArguments]);
-  const members = new Map<string, StagedAgentMember>();
-  for (const stage of STAGES) {
-    const key = keyOf(stage);
-    if (members.has(key)) continue;
-    const settings = settingsForStage(config, stage);
-    members.set(key, { label: stageLabel(config, settings, STAGES.filter((other) => keyOf(other) === key)), agent: build(settings) });
-  }
-  const stages = Object.fromEntries(STAGES.map((stage) => [stage, members.get(keyOf(stage)) as StagedAgentMember])) as Record<Stage, StagedAgentMember>;
-  const failover = config.failover.map((settings, index) => ({
-    label: `failover ${index + 1}: ${settings.kind}${settings.model === undefined ? '' : ` (model ${settings.model})`}`,
-    agent: build({ ...settings, stages: {}, failover: [] }),
-  }));
+  const variants = agentVariants(config);
+  const members = variants.map((variant) => ({ label: variant.label, agent: build(variant.settings) }));
+  const memberFor = (stage: Stage): StagedAgentMember => members[variants.findIndex((variant) => variant.stages.includes(stage))] as StagedAgentMember;
+  const stages = { C0: memberFor('C0'), C1: memberFor('C1'), C2: memberFor('C2') };
+  const failover = members.filter((_, index) => variants[index]?.stages.length === 0);
   return new StagedAgent({ stages, failover, defaultRateLimitMilliseconds: options.defaultRateLimitMilliseconds, ...(options.now === undefined ? {} : { now: options.now }) });
+}
+
+/** One distinct agent an `agent:` section asks for: a stage variant (its stages listed) or a failover entry (no stages). */
+export interface AgentVariant {
+  label: string;
+  settings: AgentConfig;
+  stages: Stage[];
+}
+
+/**
+ * Every distinct agent the configuration runs: one per distinct stage setting (stages
+ * sharing a model and arguments share one), then each failover agent in order. The
+ * runtime builds one adapter per variant, and `nightshift agents doctor` checks each.
+ */
+export function agentVariants(config: AgentConfig): AgentVariant[] {
+  const keyOf = (stage: Stage): string => JSON.stringify([settingsForStage(config, stage).model ?? null, settingsForStage(config, stage).extraArguments]);
+  const variants: AgentVariant[] = [];
+  for (const key of new Set(STAGES.map(keyOf))) {
+    const stages = STAGES.filter((stage) => keyOf(stage) === key);
+    const settings = settingsForStage(config, stages[0] as Stage);
+    variants.push({ label: stageLabel(config, settings, stages), settings, stages });
+  }
+  config.failover.forEach((settings, index) => {
+    variants.push({ label: `failover ${index + 1}: ${settings.kind}${settings.model === undefined ? '' : ` (model ${settings.model})`}`, settings: { ...settings, stages: {}, failover: [] }, stages: [] });
+  });
+  return variants;
 }
 
 /** A stage's settings: the agent's, with the stage's model and extra arguments in place of the agent's when given. */

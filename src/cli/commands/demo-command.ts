@@ -11,6 +11,7 @@ export function registerDemoCommand(program: Command): void {
     .description('Create a sample repository with six tickets and run the whole pipeline on it with the real agent CLI and the scripted model server')
     .option('--directory <dir>', 'where to create the demo (default: a new temporary directory)')
     .option('--json', 'print the night report as JSON')
+    .option('--agent <kind>', 'the agent to run the demo with: any registered kind (default: claude-code)')
     .addHelpText(
       'after',
       `
@@ -19,8 +20,13 @@ The six tickets show every path: a ready high-priority ticket, a dependency pair
 whose tests fail at the gates. Nothing leaves this machine: the model is the
 scripted model server (see \`nightshift model-server --help\`).`,
     )
-    .action(async (options: { directory?: string; json?: boolean }) => {
-      const result = await runDemo({ ...(options.directory === undefined ? {} : { directory: options.directory }), reviewWidth: boxWidth(), output: process.stderr });
+    .action(async (options: { directory?: string; json?: boolean; agent?: string }) => {
+      const result = await runDemo({
+        ...(options.directory === undefined ? {} : { directory: options.directory }),
+        ...(options.agent === undefined ? {} : { agentKind: options.agent }),
+        reviewWidth: boxWidth(),
+        output: process.stderr,
+      });
       if (options.json === true) {
         printJson(nightReportJson(result.report));
       } else {

@@ -11,11 +11,23 @@ const run = promisify(execFile);
 /** The environment variable the demo's config names for the agent's (fake) model key. */
 export const DEMO_MODEL_KEY_VARIABLE = 'NIGHTSHIFT_DEMO_MODEL_KEY';
 
+/** Which agent the demo runs: any registered kind; a `command` agent needs its command template. */
+export interface DemoAgentChoice {
+  kind: string;
+  commandTemplate?: string;
+}
+
+/**
+ * Model names the scripted model server plays well with, per agent kind: Codex needs a slug
+ * it knows, Gemini one that skips its "auto" routing. Other kinds use their adapter's default.
+ */
+const DEMO_MODELS: Record<string, string> = { 'claude-code': 'claude-sonnet-4-5', codex: 'gpt-5.5', gemini: 'gemini-2.5-flash' };
+
 /**
  * Creates the demo's git repository: the sample library, its backlog under
  * `tickets/`, and a `nightshift.yaml` whose agent talks to the scripted model server.
  */
-export async function createDemoRepository(root: string, modelServerUrl: string): Promise<void> {
+export async function createDemoRepository(root: string, modelServerUrl: string, agent: DemoAgentChoice = { kind: 'claude-code' }): Promise<void> {
   await mkdir(root, { recursive: true });
   const git = (...args: string[]) => run('git', args, { cwd: root });
   await git('init', '--quiet', '--initial-branch', 'main');
@@ -28,16 +40,23 @@ export async function createDemoRepository(root: string, modelServerUrl: string)
     join(root, 'tickets'),
     DEMO_TICKET_FILES,
   );
-  await writeFile(join(root, 'nightshift.yaml'), demoConfigText(modelServerUrl));
+  await writeFile(join(root, 'nightshift.yaml'), demoConfigText(modelServerUrl, agent));
   await git('add', '-A');
   await git('commit', '--quiet', '-m', 'Add the backlog and the Nightshift configuration');
 }
 
 /** The demo's nightshift.yaml: the seed's batch defaults, the library's own checks as gates. */
-export function demoConfigText(modelServerUrl: string): string {
+export function demoConfigText(modelServerUrl: string, agent: DemoAgentChoice = { kind: 'claude-code' }): string {
+  const model = DEMO_MODELS[agent.kind];
   const config = {
     tracker: { kind: 'files', directory: 'tickets', ready_label: 'ready-for-agent' },
-    agent: { kind: 'claude-code', model: 'claude-sonnet-4-5', base_url: modelServerUrl, api_key_env: DEMO_MODEL_KEY_VARIABLE },
+    agent: {
+      kind: agent.kind,
+      ...(model === undefined ? {} : { model }),
+      base_url: modelServerUrl,
+      api_key_env: DEMO_MODEL_KEY_VARIABLE,
+      ...(agent.commandTemplate === undefined ? {} : { command: agent.commandTemplate }),
+    },
     batch: { max_tickets: 20, timeout_per_ticket: '30m', parallel_agents: 3 },
     repository: { base_branch: 'main', branch_prefix: 'agent/' },
     gates: { timeout: '5m', commands: { test: 'node --test', lint: 'node scripts/lint.js' } },

@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { runBatch, type NightReport } from '../../pipeline/run-batch.js';
+import { quoteForShell } from '../../adapters/agents/command/command-agent.js';
+import { AGENT_REGISTRY } from '../../runtime/agent-registry.js';
 import { openRuntime } from '../../runtime/open-runtime.js';
+import { UserFacingError } from '../../runtime/user-facing-error.js';
 import { startModelServer } from '../../testing/model-server/start-model-server.js';
 import { ProgressDisplay, type ProgressOutput } from '../progress-display.js';
 import { requireAgent } from '../require-agent.js';
@@ -24,7 +28,9 @@ export interface DemoResult {
  * `nightshift demo`: a sample repository, six tickets that walk every path, the
  * scripted model server, and the whole pipeline run by the real agent CLI against it.
  */
-export async function runDemo(request: { directory?: string; reviewWidth?: number; output: ProgressOutput }): Promise<DemoResult> {
+export async function runDemo(request: { directory?: string; reviewWidth?: number; output: ProgressOutput; agentKind?: string }): Promise<DemoResult> {
+  const agentKind = request.agentKind ?? 'claude-code';
+  requireRegisteredKind(agentKind);
   const directory = request.directory === undefined ? await mkdtemp(join(tmpdir(), 'nightshift-demo-')) : resolve(request.directory);
   const repository = join(directory, 'repository');
   const scenarioPath = join(directory, 'scenario.yaml');
@@ -32,7 +38,7 @@ export async function runDemo(request: { directory?: string; reviewWidth?: numbe
   await writeFile(scenarioPath, `# What the scripted model answers in the demo (abstract actions per ticket and stage).\n${stringify(DEMO_SCENARIO)}`);
   const server = await startModelServer({ scenario: DEMO_SCENARIO, requestLogPath: join(directory, 'model-requests.ndjson') });
   try {
-    await createDemoRepository(repository, server.url);
+    await createDemoRepository(repository, server.url, { kind: agentKind, ...(agentKind === 'command' ? { commandTemplate: scriptedCommandTemplate(scenarioPath) } : {}) });
     const runtime = await openRuntime({ repositoryRoot: repository, environment: { ...process.env, [DEMO_MODEL_KEY_VARIABLE]: 'scripted-model-key' } });
     try {
       await requireAgent(runtime.dependencies.agent);
@@ -48,6 +54,24 @@ export async function runDemo(request: { directory?: string; reviewWidth?: numbe
   } finally {
     await server.close();
   }
+}
+
+/** Refused before anything is created: the demo runs any agent the registry knows, and only those. */
+function requireRegisteredKind(kind: string): void {
+  const registered = Object.keys(AGENT_REGISTRY);
+  if (!registered.includes(kind)) throw new UserFacingError(`--agent ${JSON.stringify(kind)} is not a registered agent kind; use one of: ${registered.join(', ')}`, 'invalid-input');
+}
+
+/**
+ * For `--agent command`: the scripted command agent, which plays the demo's scenario file
+ * itself (a command agent cannot be pointed at a model server), run by this Node — with
+ * the tsx loader when Nightshift runs from its TypeScript sources.
+ */
+export function scriptedCommandTemplate(scenarioPath: string): string {
+  const extension = extname(fileURLToPath(import.meta.url));
+  const script = fileURLToPath(new URL(`../../testing/model-server/scripted-command-agent${extension}`, import.meta.url));
+  const loader = extension === '.ts' ? `--import ${quoteForShell(import.meta.resolve('tsx'))} ` : '';
+  return `${quoteForShell(process.execPath)} ${loader}${quoteForShell(script)} {prompt_file} ${quoteForShell(scenarioPath)}`;
 }
 
 /** Where to look after the demo: the manifest, branches, logs, summaries and the scenario. */

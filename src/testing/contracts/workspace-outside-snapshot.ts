@@ -5,7 +5,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findConfinementBreaches, type ConfinementBreach } from '../../domain/confinement-breach.js';
 import type { OutsideSnapshotRequest, Workspace } from '../../ports/workspace.js';
 import { createGitFixture, type GitFixture } from '../git-fixture.js';
-import type { WorkspaceLocation } from './workspace.js';
 
 const AUTHOR = { name: 'Nightshift Bot', email: 'nightshift@example.test' };
 
@@ -14,7 +13,7 @@ const AUTHOR = { name: 'Nightshift Bot', email: 'nightshift@example.test' };
  * worktree between two `snapshotOutside` calls is seen, and nothing Nightshift itself does
  * meanwhile (commits, diffs, other tickets' worktrees, the tracker's files) is mistaken for it.
  */
-export function describeOutsideSnapshotContract(createWorkspace: (location: WorkspaceLocation) => Workspace): void {
+export function describeOutsideSnapshotContract(createWorkspace: (location: { repositoryRoot: string; worktreesDirectory: string }) => Workspace): void {
   describe('outside snapshot (confinement)', () => {
     let fixture: GitFixture;
     let workspace: Workspace;

@@ -68,7 +68,7 @@ export class QwenAgent implements Agent {
       onStdout: (text) => reader.push(text),
       prepare: async (relayBaseUrl) => {
         const systemSettingsPath = join(settingsDirectory, 'system-settings.json');
-        await writeFile(systemSettingsPath, `${JSON.stringify(buildQwenSystemSettings({ maxRetries }), null, 2)}\n`);
+        await writeFile(systemSettingsPath, `${JSON.stringify(buildQwenSystemSettings({ maxRetries, worktreePath: request.worktreePath }), null, 2)}\n`);
         return {
           arguments: buildQwenArguments({
             prompt: request.prompt,

@@ -43,12 +43,14 @@ const NO_MCP_SERVER = 'nightshift-allows-no-mcp-server';
  * Qwen Code's settings for one run, written as its *system* settings file
  * (`QWEN_CODE_SYSTEM_SETTINGS_PATH`), the scope no workspace file can override: the
  * repository's `.qwen/settings.json` could otherwise run hooks at C0, start MCP servers, or
- * turn the background memory agent back on. Its retries of failed calls follow ours, and the
+ * turn the background memory agent back on. Deny rules keep the file tools inside the
+ * worktree (see {@link buildQwenOutsideWorktreeRules}). Its retries of failed calls follow ours, and the
  * background model calls (memory extraction, follow-up suggestions, next-speaker and loop
  * checks) are off, so every model call serves the stage.
  */
-export function buildQwenSystemSettings(input: { maxRetries: number }): Record<string, unknown> {
+export function buildQwenSystemSettings(input: { maxRetries: number; worktreePath: string }): Record<string, unknown> {
   return {
+    permissions: { deny: buildQwenOutsideWorktreeRules(input.worktreePath) },
     model: { generationConfig: { maxRetries: input.maxRetries }, skipNextSpeakerCheck: true, skipLoopDetection: true },
     memory: { enableManagedAutoMemory: false, enableManagedAutoDream: false, enableAutoSkill: false },
     general: { enableAutoUpdate: false, showSessionRecap: false },
@@ -98,4 +100,30 @@ export function buildQwenArguments(input: {
     ...(input.resumeSessionId === undefined ? [] : ['--resume', input.resumeSessionId]),
     ...input.extraArguments,
   ];
+}
+
+/**
+ * Deny rules (Qwen's permission syntax, picomatch globs; `//` starts an absolute path) that
+ * cover everything outside the worktree, for reading (`Read`: read, grep, glob, list) and
+ * changing (`Edit`: edit, write, notebook), plus changes inside its `.git`. Qwen Code asks
+ * before touching a path outside its workspace, but `--yolo` answers yes, so at C2 a write
+ * to `/anywhere` would land; deny rules win over every mode. Globs have no "not under", so
+ * the rules name, at each level from the root down, every sibling of the worktree's
+ * ancestors with `!(name)`: `/w-evil` is a sibling of `/w`, not inside it.
+ */
+export function buildQwenOutsideWorktreeRules(worktreePath: string): string[] {
+  const segments = worktreePath.split('/').filter((segment) => segment !== '');
+  const rules: string[] = [];
+  segments.forEach((segment, index) => {
+    const parent = segments.slice(0, index).map(escapeGlob).join('/');
+    const sibling = `/${parent === '' ? '' : `${parent}/`}!(${escapeGlob(segment)})`;
+    for (const tool of ['Read', 'Edit']) rules.push(`${tool}(/${sibling})`, `${tool}(/${sibling}/**)`);
+  });
+  const inside = segments.map(escapeGlob).join('/');
+  rules.push(`Edit(//${inside}/.git)`, `Edit(//${inside}/.git/**)`);
+  return rules;
+}
+
+function escapeGlob(segment: string): string {
+  return segment.replace(/[\\*?[\]{}()!+@|]/g, '\\$&');
 }

@@ -1,0 +1,75 @@
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isProcessGoneSoon, readPidFile } from '../../testing/process-liveness.js';
+import { startAgentProcessWithStdio, type AgentProcessWithStdio, type AgentProcessWithStdioRequest } from './start-agent-process-with-stdio.js';
+
+describe('startAgentProcessWithStdio', () => {
+  let cwd: string;
+
+  beforeEach(() => {
+    cwd = realpathSync(mkdtempSync(join(tmpdir(), 'nightshift-agent-stdio-')));
+  });
+  afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+  const shell = (script: string, overrides: Partial<AgentProcessWithStdioRequest> = {}): AgentProcessWithStdioRequest => ({
+    executable: 'sh',
+    arguments: ['-c', script],
+    workingDirectory: cwd,
+    environment: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    timeoutMilliseconds: 10_000,
+    killGraceMilliseconds: 300,
+    ...overrides,
+  });
+
+  const readAll = (agent: AgentProcessWithStdio): Promise<string> =>
+    new Promise((resolve) => {
+      let text = '';
+      agent.stdout.setEncoding('utf8');
+      agent.stdout.on('data', (chunk: string) => (text += chunk));
+      agent.stdout.on('close', () => resolve(text));
+    });
+
+  it('talks over stdin and stdout, and reports the exit code and the tail of stderr', async () => {
+    const started: number[] = [];
+    const agent = startAgentProcessWithStdio(shell('read line; echo "got $line in $(pwd)"; echo oops >&2; exit 3', { onStart: (pid) => started.push(pid) }));
+    const output = readAll(agent);
+    agent.stdin.write('hello\n');
+    expect(await output).toBe(`got hello in ${cwd}\n`);
+    expect(await agent.outcome).toEqual({ exitCode: 3, signal: null, timedOut: false, stderrTail: 'oops\n' });
+    expect(started).toEqual([agent.processId]);
+  });
+
+  it('reports a program that cannot be started as a start error, not an exception', async () => {
+    const agent = startAgentProcessWithStdio(shell('', { executable: join(cwd, 'no-such-agent') }));
+    agent.stdin.write('ignored\n');
+    const outcome = await agent.outcome;
+    expect(outcome.exitCode).toBeNull();
+    expect(outcome.startError).toContain('ENOENT');
+  });
+
+  it('ends the group when the caller stops it, without calling that a timeout or a cancellation', async () => {
+    const agent = startAgentProcessWithStdio(shell('sleep 30 & echo $! > child.pid; wait'));
+    const output = readAll(agent);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    agent.stop();
+    const outcome = await agent.outcome;
+    expect(outcome).toMatchObject({ signal: 'SIGTERM', timedOut: false });
+    expect(outcome.cancelled).toBeUndefined();
+    expect(await output).toBe('');
+    expect(await isProcessGoneSoon(await readPidFile(join(cwd, 'child.pid')))).toBe(true);
+  });
+
+  it('kills the whole group on timeout and on abort, marking the outcome accordingly', async () => {
+    const stubborn = 'trap "" TERM; sh -c \'trap "" TERM; sleep 30\' & echo $! > child.pid; wait; wait';
+    const timedOut = await startAgentProcessWithStdio(shell(stubborn, { timeoutMilliseconds: 300 })).outcome;
+    expect(timedOut).toMatchObject({ timedOut: true, signal: 'SIGKILL' });
+    expect(await isProcessGoneSoon(await readPidFile(join(cwd, 'child.pid')))).toBe(true);
+
+    const controller = new AbortController();
+    const aborted = startAgentProcessWithStdio(shell('sleep 30', { signal: controller.signal }));
+    controller.abort();
+    expect(await aborted.outcome).toMatchObject({ cancelled: true, timedOut: false, signal: 'SIGTERM' });
+  });
+});
