@@ -9,7 +9,7 @@ import {
   type ScopeOutput,
 } from '../domain/stage-output.js';
 import type { Stage } from '../domain/stage.js';
-import type { TicketRun, TicketRunEvent } from '../domain/ticket-run.js';
+import { isTerminalTicketRunState, type TicketRun, type TicketRunEvent } from '../domain/ticket-run.js';
 import type { Ticket } from '../domain/ticket.js';
 import type { AgentUsage } from '../ports/agent.js';
 import type { CheckpointRecord } from '../ports/store.js';
@@ -62,7 +62,8 @@ export async function processTicket(dependencies: PipelineDependencies, work: Ti
   } catch (error) {
     const reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     log.write({ type: 'error', message: reason, at: clock.now().toISOString() });
-    if (state.run.state !== 'failed') await advance({ type: 'fail', reason });
+    // A run that already ended (escalated, partial …) keeps its outcome; the error stays in its log.
+    if (!isTerminalTicketRunState(state.run.state) && state.run.state !== 'gating') await advance({ type: 'fail', reason });
     onProgress({ type: 'ticket-done', ticketId: work.ticket.id, state: state.run.state, detail: reason });
     return { kind: 'settled', run: state.run };
   } finally {

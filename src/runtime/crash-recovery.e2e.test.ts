@@ -18,6 +18,6 @@ describe('a night whose orchestrator is killed with SIGKILL and restarted', () =
       expect(result.duplicates).toEqual({ commits: 0, mergeRequests: 0, checkpoints: 0, followUps: 0, escalations: 0, batches: 0 });
       expect(countDuplicates(result.duplicates)).toBe(0);
       expect(result.kills.filter((kill) => kill.landed).length).toBeGreaterThan(0);
-    }, 90_000);
+    }, 180_000);
   }
 });

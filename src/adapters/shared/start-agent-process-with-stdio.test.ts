@@ -1,4 +1,4 @@
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -59,6 +59,17 @@ describe('startAgentProcessWithStdio', () => {
     expect(outcome.cancelled).toBeUndefined();
     expect(await output).toBe('');
     expect(await isProcessGoneSoon(await readPidFile(join(cwd, 'child.pid')))).toBe(true);
+  });
+
+  it('settles only once the members outliving a stopped leader have ended what they started', async () => {
+    const member = `sh -c 'trap "sleep 0.3; echo cleaned > cleaned.txt; exit 0" TERM; while true; do sleep 0.05; done' >/dev/null 2>&1 </dev/null &`;
+    const agent = startAgentProcessWithStdio(shell(`${member} trap 'exit 0' TERM; echo ready; wait`, { killGraceMilliseconds: 3_000 }));
+    const output = readAll(agent);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    agent.stop();
+    await agent.outcome;
+    expect(existsSync(join(cwd, 'cleaned.txt'))).toBe(true);
+    expect(await output).toBe('ready\n');
   });
 
   it('kills the whole group on timeout and on abort, marking the outcome accordingly', async () => {

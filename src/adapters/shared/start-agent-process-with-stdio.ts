@@ -99,12 +99,12 @@ export function startAgentProcessWithStdio(request: AgentProcessWithStdioRequest
     child.on('error', (error) => {
       if (child.pid === undefined) finish(null, null, error.message);
     });
+    let afterExit: Promise<void> = Promise.resolve();
     child.on('exit', (exitCode, signal) => {
-      // Asked to stop, the rest of the group gets the grace period to end on its own: an agent
-      // that runs its commands in process groups of their own (Claude Code under
-      // claude-agent-acp) ends them only if it is not killed first.
-      const settled = terminating ? group.waitUntilGone() : Promise.resolve();
-      void settled.then(() => {
+      // Asked to stop, the rest of the group gets the grace period to end on its own (and the
+      // outcome waits for it): an agent that runs its commands in process groups of their own
+      // (Claude Code under claude-agent-acp) ends them only if it is not killed first.
+      afterExit = (terminating ? group.waitUntilGone() : Promise.resolve()).then(() => {
         group.kill();
         // A grandchild outside the group may hold the pipes open: do not wait for it forever.
         closeTimer = setTimeout(() => {
@@ -114,7 +114,9 @@ export function startAgentProcessWithStdio(request: AgentProcessWithStdioRequest
         }, grace);
       });
     });
-    child.on('close', (exitCode, signal) => finish(exitCode, signal));
+    child.on('close', (exitCode, signal) => {
+      void afterExit.then(() => finish(exitCode, signal));
+    });
   });
 
   return { processId: child.pid, stdin, stdout, stop: terminate, outcome };

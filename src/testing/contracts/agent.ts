@@ -39,6 +39,12 @@ export interface AgentContractSetup {
    * its setup uses 503 and its own tests cover the 500.
    */
   failingAnswerStatus?: number;
+  /**
+   * How long the timeout case lets the agent run; 5 s unless told. The agent must have
+   * started the case's command by then: OpenCode (a 185 MB Bun binary) needs about 4 s of CPU
+   * before its first model call, more than 5 s on a busy machine.
+   */
+  timeoutCaseMilliseconds?: number;
 }
 
 const TICKET = 'CONTRACT-1';
@@ -182,7 +188,7 @@ export function describeAgentContract(name: string, setup: AgentContractSetup): 
     it('ends a run that exceeds its timeout, with the commands it started', async () => {
       const sleeper = 'echo $$ > sleeper.pid; readlink /proc/self/ns/pid > sleeper.ns; exec sleep 120';
       const run = await runCase({ tickets: { [TICKET]: { C2: [{ run: { command: sleeper } }, { say: 'never' }] } } }, 'C2', {
-        timeoutMilliseconds: 5_000,
+        timeoutMilliseconds: setup.timeoutCaseMilliseconds ?? 5_000,
       });
       expect(run.result.outcome).toBe('timed-out');
       const pidFile = join(run.worktree, 'sleeper.pid');

@@ -17,6 +17,7 @@ const openCodeBinary = join(repositoryRoot, 'node_modules', '.bin', 'opencode');
 describeAgentContract('opencode', {
   capabilities: { resumeSession: true, readOnlyMode: true, structuredOutput: false, reportsCost: false },
   talksToModel: true,
+  timeoutCaseMilliseconds: 15_000,
   createAgent: (context) =>
     new OpenCodeAgent({
       binary: openCodeBinary,

@@ -17,6 +17,7 @@ const qwenBinary = join(repositoryRoot, 'node_modules', '.bin', 'qwen');
 describeAgentContract('qwen', {
   capabilities: { resumeSession: true, readOnlyMode: true, structuredOutput: false, reportsCost: false },
   talksToModel: true,
+  timeoutCaseMilliseconds: 10_000,
   createAgent: (context) =>
     new QwenAgent({
       binary: qwenBinary,

@@ -102,9 +102,11 @@ describe('FilesTicketSource', () => {
     await expect(source.updateStatus('PROJ-2', 'done')).rejects.toThrow(/not in the last listing/);
   });
 
-  it('refuses to touch files before any listing', async () => {
+  it('lists the tickets itself before a first write, as a resumed run writes statuses before any intake', async () => {
     await write('a.md', VALID);
-    await expect(source.updateStatus('PROJ-1', 'done')).rejects.toThrow(/list the tickets first/);
+    await source.updateStatus('PROJ-1', 'done');
+    expect(await readFile(path.join(root, 'tickets', 'a.md'), 'utf8')).toContain('status: done\n');
+    await expect(source.updateStatus('PROJ-404', 'done')).rejects.toThrow(/not in the last listing/);
   });
 
   it('writes the refusal into every copy of a duplicated id', async () => {

@@ -177,6 +177,7 @@ export class FilesTicketSource implements TicketSource {
 
   /** The refusal note currently in the ticket's file, for `nightshift tickets` and the contract suite. */
   async readRefusal(ticketId: string): Promise<TicketRefusalNote | undefined> {
+    if (!this.#filesById.has(ticketId)) await this.listTickets();
     const [filePath] = this.#filesFor(ticketId);
     const block = readFrontMatterField(await readFile(filePath as string, 'utf8'), 'readiness');
     if (block === null || typeof block !== 'object') return undefined;
@@ -199,6 +200,8 @@ export class FilesTicketSource implements TicketSource {
   }
 
   async #editEveryCopy(ticketId: string, edit: (text: string) => string): Promise<void> {
+    // A resumed run (after a crash) writes statuses before any listing in this process: list first.
+    if (!this.#filesById.has(ticketId)) await this.listTickets();
     for (const filePath of this.#filesFor(ticketId)) {
       const text = await readFile(filePath, 'utf8');
       const edited = edit(text);
