@@ -216,8 +216,9 @@ async function workStages(
         context: { scope, plan, details: escalation.details, alsoFired: escalation.alsoFired },
         createdAt: clock.now().toISOString(),
       });
-      await advance({ type: 'escalate', reason: `${escalation.trigger}: ${escalation.question}` });
+      // The tracker first: a crash between the two then repeats an idempotent status write, never loses it.
       await dependencies.ticketSource.updateStatus(ticket.id, 'escalated');
+      await advance({ type: 'escalate', reason: `${escalation.trigger}: ${escalation.question}` });
       return { kind: 'settled', run: state.run };
     }
     await advance({ type: 'plan-complete' });
@@ -267,8 +268,8 @@ async function workStages(
       ...(followUp === undefined ? {} : { followUpTicketId: followUp.ticketId }),
       log,
     });
-    await advance({ type: 'implementation-complete', partial: report.partial });
     await dependencies.ticketSource.updateStatus(ticket.id, report.partial ? 'partial' : 'in-review');
+    await advance({ type: 'implementation-complete', partial: report.partial });
     if (settings.removeWorktrees) await workspace.removeWorktree(worktree.path);
   }
   return { kind: 'settled', run: state.run };

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
-/** Resolves after the given time. */
+/** Resolves after the given time, without keeping the process alive for it. */
 export function delay(milliseconds: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, milliseconds));
+  return new Promise((done) => setTimeout(done, milliseconds).unref());
 }
 
 /**

@@ -22,6 +22,8 @@ export interface AcpProfileInput {
 
 /** How to start one stage of the agent and set its session up; a `problem` fails the stage before anything starts. */
 export interface AcpLaunchPlan {
+  /** Appended to the configured command line (before `extraArguments`). */
+  arguments?: string[];
   /** Variables set on top of the allow-listed environment, HOME and TMPDIR. */
   environment: Record<string, string>;
   /** Config files written before the agent starts (absolute paths inside the private directory). */

@@ -18,9 +18,10 @@ import { readAcpAgentInfo, runAcpTurn } from './acp-turn.js';
 import { AcpUpdateReader } from './acp-update-reader.js';
 import { CLAUDE_AGENT_ACP_PROFILE } from './claude-agent-acp-profile.js';
 import { CODEX_ACP_PROFILE } from './codex-acp-profile.js';
+import { GEMINI_ACP_PROFILE } from './gemini-acp-profile.js';
 
 /** The agents Nightshift has a profile for (checked end to end by the contract suite). */
-export const BUILT_IN_ACP_PROFILES: readonly AcpAgentProfile[] = [CLAUDE_AGENT_ACP_PROFILE, CODEX_ACP_PROFILE];
+export const BUILT_IN_ACP_PROFILES: readonly AcpAgentProfile[] = [CLAUDE_AGENT_ACP_PROFILE, CODEX_ACP_PROFILE, GEMINI_ACP_PROFILE];
 
 /**
  * The variable of ours that holds the agent's API key when the config names none: the vendor's
@@ -187,7 +188,7 @@ export class AcpAgent implements Agent {
     const signal = request.signal === undefined ? stopRun.signal : AbortSignal.any([stopRun.signal, request.signal]);
     const agent = startAgentProcessWithStdio({
       executable: executablePath,
-      arguments: this.arguments(),
+      arguments: this.arguments(plan.arguments),
       workingDirectory: request.worktreePath,
       environment: buildAgentEnvironment(this.settings.parentEnvironment, this.settings.environmentAllowList ?? [], {
         HOME: directories.home,
@@ -241,8 +242,8 @@ export class AcpAgent implements Agent {
     return events.finish(result);
   }
 
-  private arguments(): string[] {
-    return [...this.settings.command.slice(1), ...(this.settings.extraArguments ?? [])];
+  private arguments(fromProfile: readonly string[] = []): string[] {
+    return [...this.settings.command.slice(1), ...fromProfile, ...(this.settings.extraArguments ?? [])];
   }
 
   private upstreamBaseUrl(): string | undefined {

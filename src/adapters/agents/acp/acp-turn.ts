@@ -124,7 +124,7 @@ export async function runAcpTurn(request: AcpTurnRequest): Promise<AcpTurn> {
     request.reader.beginTurn();
     const response = await agent.request('session/prompt', { sessionId, prompt: [{ type: 'text', text: request.prompt }] });
     turn.stopReason = response.stopReason;
-    const usage = readUsage((response as { usage?: unknown }).usage);
+    const usage = readUsage(response);
     if (usage !== undefined) turn.usage = usage;
     return turn;
   } catch (error) {
@@ -168,11 +168,21 @@ function findModelOption(configOptions: unknown): string | undefined {
   return typeof option?.id === 'string' ? option.id : undefined;
 }
 
-function readUsage(value: unknown): AcpTurn['usage'] {
-  if (value === null || typeof value !== 'object') return undefined;
-  const { inputTokens, outputTokens } = value as { inputTokens?: unknown; outputTokens?: unknown };
-  if (typeof inputTokens !== 'number' || typeof outputTokens !== 'number') return undefined;
-  return { inputTokens, outputTokens };
+/**
+ * The turn's tokens from the prompt response: ACP's (still unstable) `usage`, or the Gemini
+ * CLI's `_meta.quota.token_count` (`input_tokens`, `output_tokens`).
+ */
+function readUsage(response: unknown): AcpTurn['usage'] {
+  const record = asRecord(response);
+  const usage = asRecord(record?.usage);
+  if (typeof usage?.inputTokens === 'number' && typeof usage.outputTokens === 'number') return { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
+  const tokens = asRecord(asRecord(asRecord(record?._meta)?.quota)?.token_count);
+  if (typeof tokens?.input_tokens === 'number' && typeof tokens.output_tokens === 'number') return { inputTokens: tokens.input_tokens, outputTokens: tokens.output_tokens };
+  return undefined;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
 function toWebWritable(stdin: Writable): WritableStream<Uint8Array> {

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { buildQwenArguments, buildQwenOutsideWorktreeRules } from './qwen-settings.js';
 
 describe('buildQwenOutsideWorktreeRules', () => {
-  it('denies reading and changing every sibling of the worktree and its ancestors, and changing its .git', () => {
+  it('denies reading and changing every sibling of the worktree and its ancestors (but system directories), and changing its .git', () => {
     expect(buildQwenOutsideWorktreeRules('/w/tree')).toEqual([
-      'Read(//!(w))',
-      'Read(//!(w)/**)',
-      'Edit(//!(w))',
-      'Edit(//!(w)/**)',
+      'Read(//!(w|bin|dev|etc|lib|lib32|lib64|nix|opt|proc|sbin|sys|usr))',
+      'Read(//!(w|bin|dev|etc|lib|lib32|lib64|nix|opt|proc|sbin|sys|usr)/**)',
+      'Edit(//!(w|dev))',
+      'Edit(//!(w|dev)/**)',
       'Read(//w/!(tree))',
       'Read(//w/!(tree)/**)',
       'Edit(//w/!(tree))',

@@ -102,22 +102,36 @@ export function buildQwenArguments(input: {
   ];
 }
 
+/** System directories Qwen's tools may read anywhere (commands name `/usr/bin/env`, `/etc/os-release`, `/proc/…`). */
+export const QWEN_READABLE_SYSTEM_DIRECTORIES: readonly string[] = ['bin', 'dev', 'etc', 'lib', 'lib32', 'lib64', 'nix', 'opt', 'proc', 'sbin', 'sys', 'usr'];
+
+/** System directories commands may write to anywhere: `> /dev/null`, `2> /dev/stderr`. */
+export const QWEN_WRITABLE_SYSTEM_DIRECTORIES: readonly string[] = ['dev'];
+
 /**
  * Deny rules (Qwen's permission syntax, picomatch globs; `//` starts an absolute path) that
  * cover everything outside the worktree, for reading (`Read`: read, grep, glob, list) and
  * changing (`Edit`: edit, write, notebook), plus changes inside its `.git`. Qwen Code asks
  * before touching a path outside its workspace, but `--yolo` answers yes, so at C2 a write
- * to `/anywhere` would land; deny rules win over every mode. Globs have no "not under", so
- * the rules name, at each level from the root down, every sibling of the worktree's
- * ancestors with `!(name)`: `/w-evil` is a sibling of `/w`, not inside it.
+ * to `/anywhere` would land; deny rules win over every mode, and Qwen applies them to the
+ * paths a shell command names too (`cat ~/.ssh/id_rsa`, `> /elsewhere`). Globs have no "not
+ * under", so the rules name, at each level from the root down, every sibling of the
+ * worktree's ancestors with `!(name)`: `/w-evil` is a sibling of `/w`, not inside it. At the
+ * root, the system directories stay readable and `/dev` writable, or no command could
+ * redirect to `/dev/null`.
  */
 export function buildQwenOutsideWorktreeRules(worktreePath: string): string[] {
   const segments = worktreePath.split('/').filter((segment) => segment !== '');
   const rules: string[] = [];
   segments.forEach((segment, index) => {
     const parent = segments.slice(0, index).map(escapeGlob).join('/');
-    const sibling = `/${parent === '' ? '' : `${parent}/`}!(${escapeGlob(segment)})`;
-    for (const tool of ['Read', 'Edit']) rules.push(`${tool}(/${sibling})`, `${tool}(/${sibling}/**)`);
+    const siblings = (exempt: readonly string[]): string => {
+      const kept = index === 0 ? [...new Set([segment, ...exempt])] : [segment];
+      return `/${parent === '' ? '' : `${parent}/`}!(${kept.map(escapeGlob).join('|')})`;
+    };
+    for (const [tool, exempt] of [['Read', QWEN_READABLE_SYSTEM_DIRECTORIES], ['Edit', QWEN_WRITABLE_SYSTEM_DIRECTORIES]] as const) {
+      rules.push(`${tool}(/${siblings(exempt)})`, `${tool}(/${siblings(exempt)}/**)`);
+    }
   });
   const inside = segments.map(escapeGlob).join('/');
   rules.push(`Edit(//${inside}/.git)`, `Edit(//${inside}/.git/**)`);

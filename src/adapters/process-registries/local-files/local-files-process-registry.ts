@@ -1,7 +1,7 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentProcessRecord, AgentProcessRegistry } from '../../../ports/agent-process-registry.js';
-import { writeFileAtomically } from '../../shared/write-file-atomically.js';
 
 /**
  * One small JSON file per running agent under `.nightshift/agent-processes/`. A file
@@ -15,9 +15,18 @@ export class LocalFilesProcessRegistry implements AgentProcessRegistry {
     private readonly killGroup: (processId: number) => void = killProcessGroup,
   ) {}
 
-  async record(process: AgentProcessRecord): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
-    await writeFileAtomically(this.pathOf(process.processId), `${JSON.stringify(process)}\n`);
+  /**
+   * Written synchronously, before the promise is even returned: the record must be on
+   * disk before anything else happens, or a crash right after the spawn leaves an agent
+   * no restart can find.
+   */
+  record(process: AgentProcessRecord): Promise<void> {
+    mkdirSync(this.directory, { recursive: true });
+    const path = this.pathOf(process.processId);
+    const temporary = `${path}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(process)}\n`);
+    renameSync(temporary, path);
+    return Promise.resolve();
   }
 
   async release(processId: number): Promise<void> {

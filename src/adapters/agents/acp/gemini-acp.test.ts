@@ -1,0 +1,22 @@
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeAgentContract } from '../../../testing/contracts/agent.js';
+import { AcpAgent } from './acp-agent.js';
+
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+const gemini = join(repositoryRoot, 'node_modules', '.bin', 'gemini');
+
+describeAgentContract('acp (gemini --acp)', {
+  capabilities: { resumeSession: true, readOnlyMode: true, structuredOutput: false, reportsCost: false },
+  talksToModel: true,
+  createAgent: (context) =>
+    new AcpAgent({
+      command: [gemini, '--acp'],
+      model: 'gemini-2.5-flash',
+      baseUrl: context.modelServerUrl,
+      apiKey: 'scripted-gemini-key',
+      environmentAllowList: context.environmentAllowList,
+      parentEnvironment: context.parentEnvironment,
+      maxRetries: 0,
+    }),
+});
