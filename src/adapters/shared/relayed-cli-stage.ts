@@ -1,7 +1,8 @@
 import type { AgentStageOutcome, AgentStageRequest, AgentStageResult } from '../../ports/agent.js';
 import { decideAfterModelFailure, type ModelCallFailure } from './model-failure-policy.js';
 import { startModelRelay } from './model-relay.js';
-import { runAgentProcess, type AgentProcessOutcome } from './run-agent-process.js';
+import type { AgentProcessOutcome } from './run-agent-process.js';
+import { runAgentProcessWithDescendants } from './run-agent-process-with-descendants.js';
 
 export interface RelayedCliStageInput {
   /** The CLI's name, for messages (`opencode`). */
@@ -30,9 +31,10 @@ export interface RelayedCliRun {
 
 /**
  * Runs one stage of an OpenAI-compatible CLI (OpenCode, Qwen Code, pi) behind a model relay:
- * in its own process group, stdin closed, in the worktree, and ended as soon as a failed model
- * call exhausts the retry budget or announces a long rate limit, instead of when the CLI's own
- * retries give up (minutes or hours later).
+ * in its own process group, stdin closed, in the worktree, with the process groups its
+ * commands start in ended with it (OpenCode detaches every shell command); ended as soon as a
+ * failed model call exhausts the retry budget or announces a long rate limit, instead of when
+ * the CLI's own retries give up (minutes or hours later).
  */
 export async function runRelayedCliStage(input: RelayedCliStageInput): Promise<RelayedCliRun> {
   const stop = new AbortController();
@@ -58,7 +60,7 @@ export async function runRelayedCliStage(input: RelayedCliStageInput): Promise<R
   try {
     const { arguments: commandLine, environment } = await input.prepare(relay.baseUrl);
     const signal = input.request.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, input.request.signal]);
-    const process = await runAgentProcess({
+    const process = await runAgentProcessWithDescendants({
       executable: input.binaryPath,
       arguments: commandLine,
       workingDirectory: input.request.worktreePath,

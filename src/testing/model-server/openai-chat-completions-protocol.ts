@@ -23,7 +23,7 @@ const ERROR_TYPES: Record<number, { type: string; code: string | null }> = {
  * `tools[].function.parameters`, tool calls answered with `role: "tool"` messages, answers
  * streamed as `chat.completion.chunk` SSE events ending with `data: [DONE]` (usage in a last
  * chunk when `stream_options.include_usage` asks for it) or returned as one JSON completion.
- * `GET /v1/models` is answered too, for clients that list models before they start.
+ * None of the three asks `GET /v1/models` when configured as the adapters configure them.
  */
 export class OpenAiChatCompletionsProtocol implements WireProtocol {
   readonly name = 'openai-chat-completions';
@@ -79,11 +79,6 @@ export class OpenAiChatCompletionsProtocol implements WireProtocol {
     response.write('data: [DONE]\n\n');
     response.end();
   }
-}
-
-/** The body of `GET /v1/models`: the one model the scenario plays, in OpenAI's list shape. */
-export function openAiModelList(model: string, now: Date): unknown {
-  return { object: 'list', data: [{ id: model, object: 'model', created: Math.floor(now.getTime() / 1000), owned_by: 'nightshift' }] };
 }
 
 /**

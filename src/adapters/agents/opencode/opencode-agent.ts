@@ -5,15 +5,15 @@ import { buildAgentEnvironment } from '../../../domain/agent-environment.js';
 import type { Agent, AgentAvailability, AgentCapabilities, AgentEvent, AgentStageRequest, AgentStageResult } from '../../../ports/agent.js';
 import type { Clock } from '../../../ports/clock.js';
 import { findAgentBinary } from '../../shared/find-executable.js';
-import { readRateLimitHeaders } from '../../shared/rate-limit-headers.js';
-import { readAgentVersion } from '../../shared/read-agent-version.js';
 import { RELAY_PLACEHOLDER_API_KEY } from '../../shared/model-relay.js';
-import { decideCommonOutcome, describeSilentFailure, runRelayedCliStage, type RelayedCliRun } from '../../shared/relayed-cli-stage.js';
 import {
   DEFAULT_OPENAI_COMPATIBLE_BASE_URL,
   DEFAULT_OPENAI_COMPATIBLE_MODEL,
   type OpenAiCompatibleAgentSettings,
 } from '../../shared/openai-compatible-agent-settings.js';
+import { readRateLimitHeaders } from '../../shared/rate-limit-headers.js';
+import { readAgentVersion } from '../../shared/read-agent-version.js';
+import { decideCommonOutcome, describeSilentFailure, runRelayedCliStage, type RelayedCliRun } from '../../shared/relayed-cli-stage.js';
 import { StageEventStream } from '../../shared/stage-event-stream.js';
 import { buildOpenCodeArguments, buildOpenCodeConfig } from './opencode-config.js';
 import { OpenCodeEventReader, type OpenCodeRunState } from './opencode-event-reader.js';
