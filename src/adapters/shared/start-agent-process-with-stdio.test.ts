@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isProcessGoneSoon, readPidFile } from '../../testing/process-liveness.js';
+import { isProcessAlive, isProcessGoneSoon, readPidFile } from '../../testing/process-liveness.js';
 import { startAgentProcessWithStdio, type AgentProcessWithStdio, type AgentProcessWithStdioRequest } from './start-agent-process-with-stdio.js';
 
 describe('startAgentProcessWithStdio', () => {
@@ -70,6 +70,16 @@ describe('startAgentProcessWithStdio', () => {
     await agent.outcome;
     expect(existsSync(join(cwd, 'cleaned.txt'))).toBe(true);
     expect(await output).toBe('ready\n');
+  });
+
+  it('ends the process groups of its own that a command was started in', async () => {
+    const agent = startAgentProcessWithStdio(shell('setsid sleep 30 & echo $! > child.pid; echo started; wait'));
+    const output = readAll(agent);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    agent.stop();
+    await agent.outcome;
+    expect(await output).toBe('started\n');
+    expect(isProcessAlive(await readPidFile(join(cwd, 'child.pid')))).toBe(false);
   });
 
   it('kills the whole group on timeout and on abort, marking the outcome accordingly', async () => {

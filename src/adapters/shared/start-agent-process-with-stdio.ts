@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { DescendantProcessGroups } from './descendant-process-groups.js';
 import { ProcessGroup } from './process-group.js';
 import type { AgentProcessOutcome, AgentProcessRequest } from './run-agent-process.js';
 
@@ -29,7 +30,9 @@ const STDERR_TAIL_CHARACTERS = 4_000;
 /**
  * {@link runAgentProcess}'s sibling for agents that speak a protocol over stdio (the Agent
  * Client Protocol): the same process group, timeout, abort (outcome `cancelled`), `onStart`
- * and stderr tail, but stdin stays open and stdout is handed to the caller as a stream. A
+ * and stderr tail, but stdin stays open and stdout is handed to the caller as a stream. The
+ * process groups its descendants start of their own (the Gemini CLI and OpenCode run every shell
+ * command in one) are watched and ended too, as `runAgentProcessWithDescendants` does. A
  * failed start is a value (`startError` in the outcome), never an exception.
  */
 export function startAgentProcessWithStdio(request: AgentProcessWithStdioRequest): AgentProcessWithStdio {
@@ -58,12 +61,17 @@ export function startAgentProcessWithStdio(request: AgentProcessWithStdioRequest
   const stdout = child.stdout as Readable;
   stdin.on('error', () => {});
   const group = new ProcessGroup(child.pid, grace);
+  const descendants = new DescendantProcessGroups();
   let terminating = false;
   const terminate = (): void => {
+    if (!terminating) descendants.scan();
     terminating = true;
     group.terminate();
   };
-  if (child.pid !== undefined) request.onStart?.(child.pid);
+  if (child.pid !== undefined) {
+    descendants.watch(child.pid);
+    request.onStart?.(child.pid);
+  }
 
   const outcome = new Promise<AgentProcessOutcome>((resolve) => {
     const stderrDecoder = new StringDecoder('utf8');
@@ -94,7 +102,8 @@ export function startAgentProcessWithStdio(request: AgentProcessWithStdioRequest
       request.signal?.removeEventListener('abort', cancel);
       group.forget();
       stderrTail = (stderrTail + stderrDecoder.end()).slice(-STDERR_TAIL_CHARACTERS);
-      resolve({ exitCode, signal, timedOut, stderrTail, ...(cancelled ? { cancelled } : {}), ...(startError === undefined ? {} : { startError }) });
+      const outcome = { exitCode, signal, timedOut, stderrTail, ...(cancelled ? { cancelled } : {}), ...(startError === undefined ? {} : { startError }) };
+      void descendants.endLeftovers(grace).then(() => resolve(outcome));
     };
     child.on('error', (error) => {
       if (child.pid === undefined) finish(null, null, error.message);

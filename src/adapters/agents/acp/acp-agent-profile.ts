@@ -32,6 +32,12 @@ export interface AcpLaunchPlan {
   sessionMeta?: Record<string, unknown>;
   /** The session mode set with `session/set_mode` before the prompt; the stage fails when the agent has no such mode. */
   modeId?: string;
+  /**
+   * Whether to offer the agent the client's file methods (`fs/read_text_file`, `fs/write_text_file`);
+   * true unless told. The Gemini CLI 0.61.0 cannot create a file through them (it does not
+   * recognize the "not found" answer to its read-before-write), so its profile says false.
+   */
+  clientFileSystem?: boolean;
   /** Set the model through the session's model config option (for agents with no other way to be told). */
   modelConfigOption?: string;
   problem?: string;

@@ -19,9 +19,14 @@ import { AcpUpdateReader } from './acp-update-reader.js';
 import { CLAUDE_AGENT_ACP_PROFILE } from './claude-agent-acp-profile.js';
 import { CODEX_ACP_PROFILE } from './codex-acp-profile.js';
 import { GEMINI_ACP_PROFILE } from './gemini-acp-profile.js';
+import { OPENCODE_ACP_PROFILE } from './opencode-acp-profile.js';
 
-/** The agents Nightshift has a profile for (checked end to end by the contract suite). */
-export const BUILT_IN_ACP_PROFILES: readonly AcpAgentProfile[] = [CLAUDE_AGENT_ACP_PROFILE, CODEX_ACP_PROFILE, GEMINI_ACP_PROFILE];
+/**
+ * The agents Nightshift has a profile for: claude-agent-acp, codex-acp and `gemini --acp` pass the
+ * agent contract suite; `opencode acp` is checked by its own cases (it starts too slowly for the
+ * suite's five-second timeout case).
+ */
+export const BUILT_IN_ACP_PROFILES: readonly AcpAgentProfile[] = [CLAUDE_AGENT_ACP_PROFILE, CODEX_ACP_PROFILE, GEMINI_ACP_PROFILE, OPENCODE_ACP_PROFILE];
 
 /**
  * The variable of ours that holds the agent's API key when the config names none: the vendor's
@@ -211,6 +216,7 @@ export class AcpAgent implements Agent {
       ...(plan.sessionMeta === undefined ? {} : { sessionMeta: plan.sessionMeta }),
       ...(plan.modeId === undefined ? {} : { modeId: plan.modeId }),
       ...(plan.modelConfigOption === undefined ? {} : { modelConfigOption: plan.modelConfigOption }),
+      ...(plan.clientFileSystem === undefined ? {} : { clientFileSystem: plan.clientFileSystem }),
       onSessionStart: (sessionId) => events.start({ sessionId, ...(this.settings.model === undefined ? {} : { model: this.settings.model }) }),
       onFileRefused: (method, path, reason) => refuse(method, reason, { path }),
       answerPermission: async (ask) => {

@@ -28,13 +28,17 @@ describe('AcpFileAccess', () => {
 
   it('refuses reads outside the worktree, through a sibling with a shared prefix, .. or a symbolic link', async () => {
     for (const path of [join(root, 'ws-evil', 'secret.txt'), join(worktree, '..', 'ws-evil', 'secret.txt'), join(worktree, 'link-out', 'secret.txt')]) {
-      expect(await access('edit-worktree').read(path)).toEqual({ ok: false, reason: `${join(root, 'ws-evil', 'secret.txt')} is outside the worktree` });
+      expect(await access('edit-worktree').read(path)).toEqual({ ok: false, kind: 'refused', reason: `${join(root, 'ws-evil', 'secret.txt')} is outside the worktree` });
     }
-    expect(await access('edit-worktree').read('lines.txt')).toEqual({ ok: false, reason: 'lines.txt is not an absolute path' });
+    expect(await access('edit-worktree').read('lines.txt')).toEqual({ ok: false, kind: 'refused', reason: 'lines.txt is not an absolute path' });
+  });
+
+  it('tells a missing file (which agents read before creating it) from a refusal', async () => {
+    expect(await access('read-only').read(join(worktree, 'missing.txt'))).toMatchObject({ ok: false, kind: 'missing', reason: expect.stringContaining('ENOENT') });
   });
 
   it('writes inside the worktree at C2, creating missing directories, and refuses at C0/C1', async () => {
-    expect(await access('read-only').write(join(worktree, 'new.txt'), 'no')).toMatchObject({ ok: false, reason: expect.stringContaining('read-only') });
+    expect(await access('read-only').write(join(worktree, 'new.txt'), 'no')).toMatchObject({ ok: false, kind: 'refused', reason: expect.stringContaining('read-only') });
     expect(existsSync(join(worktree, 'new.txt'))).toBe(false);
     expect(await access('edit-worktree').write(join(worktree, 'deep', 'new.txt'), 'yes')).toEqual({ ok: true });
     expect(readFileSync(join(worktree, 'deep', 'new.txt'), 'utf8')).toBe('yes');

@@ -22,8 +22,10 @@ export async function resolveRealPath(absolutePath: string): Promise<string> {
   }
 }
 
-export type FileReadResult = { ok: true; content: string } | { ok: false; reason: string };
-export type FileWriteResult = { ok: true } | { ok: false; reason: string };
+/** Why a file request failed: the policy refused it, the file does not exist, or the file system failed. */
+export type FileAccessFailure = { ok: false; kind: 'refused' | 'missing' | 'error'; reason: string };
+export type FileReadResult = { ok: true; content: string } | FileAccessFailure;
+export type FileWriteResult = { ok: true } | FileAccessFailure;
 
 /**
  * The ACP client's file methods (`fs/read_text_file`, `fs/write_text_file`) under the stage's
@@ -41,7 +43,8 @@ export class AcpFileAccess {
     try {
       content = await readFile(checked.realPath, 'utf8');
     } catch (error) {
-      return { ok: false, reason: `cannot read ${path}: ${(error as Error).message}` };
+      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+      return { ok: false, kind: missing ? 'missing' : 'error', reason: `cannot read ${path}: ${(error as Error).message}` };
     }
     if ((line === undefined || line === null) && (limit === undefined || limit === null)) return { ok: true, content };
     const start = Math.max(1, line ?? 1) - 1;
@@ -58,14 +61,14 @@ export class AcpFileAccess {
       await writeFile(checked.realPath, content, 'utf8');
       return { ok: true };
     } catch (error) {
-      return { ok: false, reason: `cannot write ${path}: ${(error as Error).message}` };
+      return { ok: false, kind: 'error', reason: `cannot write ${path}: ${(error as Error).message}` };
     }
   }
 
-  private async check(kind: 'read' | 'edit', path: string): Promise<{ ok: true; realPath: string } | { ok: false; reason: string }> {
-    if (!isAbsolute(path)) return { ok: false, reason: `${path} is not an absolute path` };
+  private async check(kind: 'read' | 'edit', path: string): Promise<{ ok: true; realPath: string } | FileAccessFailure> {
+    if (!isAbsolute(path)) return { ok: false, kind: 'refused', reason: `${path} is not an absolute path` };
     const realPath = await resolveRealPath(path);
     const decision: PermissionDecision = decideToolPermission(kind, [realPath], this.policy);
-    return decision.allowed ? { ok: true, realPath } : { ok: false, reason: decision.reason };
+    return decision.allowed ? { ok: true, realPath } : { ok: false, kind: 'refused', reason: decision.reason };
   }
 }

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { client, ndJsonStream, RequestError, type AnyMessage, type RequestPermissionRequest, type RequestPermissionResponse } from '@agentclientprotocol/sdk';
-import type { AcpFileAccess } from './acp-file-access.js';
+import type { AcpFileAccess, FileAccessFailure } from './acp-file-access.js';
 import type { AcpUpdateReader } from './acp-update-reader.js';
 
 /** One prompt turn with an ACP agent over its stdio. */
@@ -13,6 +13,8 @@ export interface AcpTurnRequest {
   sessionMeta?: Record<string, unknown>;
   modeId?: string;
   modelConfigOption?: string;
+  /** Offer the client's file methods; true unless told. */
+  clientFileSystem?: boolean;
   reader: AcpUpdateReader;
   files: AcpFileAccess;
   answerPermission(request: RequestPermissionRequest): Promise<RequestPermissionResponse>;
@@ -58,14 +60,12 @@ export async function runAcpTurn(request: AcpTurnRequest): Promise<AcpTurn> {
     .onRequest('fs/read_text_file', async ({ params }) => {
       const read = await request.files.read(params.path, params.line, params.limit);
       if (read.ok) return { content: read.content };
-      request.onFileRefused('fs/read_text_file', params.path, read.reason);
-      throw new RequestError(-32603, `Nightshift refused: ${read.reason}`);
+      throw fileRequestError('fs/read_text_file', params.path, read, request.onFileRefused);
     })
     .onRequest('fs/write_text_file', async ({ params }) => {
       const written = await request.files.write(params.path, params.content);
       if (written.ok) return {};
-      request.onFileRefused('fs/write_text_file', params.path, written.reason);
-      throw new RequestError(-32603, `Nightshift refused: ${written.reason}`);
+      throw fileRequestError('fs/write_text_file', params.path, written, request.onFileRefused);
     });
   const connection = app.connect({ writable: stream.writable, readable: withoutUpdates });
   const agent = connection.agent;
@@ -74,7 +74,7 @@ export async function runAcpTurn(request: AcpTurnRequest): Promise<AcpTurn> {
   try {
     const initialized = await agent.request('initialize', {
       protocolVersion: PROTOCOL_VERSION,
-      clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: false },
+      clientCapabilities: { fs: { readTextFile: request.clientFileSystem !== false, writeTextFile: request.clientFileSystem !== false }, terminal: false },
       clientInfo: { name: 'nightshift', version: '1' },
     });
     if (initialized.agentInfo?.name) turn.agentName = initialized.agentInfo.name;
@@ -150,11 +150,31 @@ export async function readAcpAgentInfo(stdin: Writable, stdout: Readable): Promi
   }
 }
 
-/** A JSON-RPC error's words: its message, and the agent's detail in `data.message` (Codex says "Internal error" up front). */
+/**
+ * The JSON-RPC error for a failed file request: ACP's "Resource not found" for a missing file
+ * (the Gemini CLI reads a file before creating it and takes that as "new file"), an internal
+ * error naming Nightshift's refusal (which is logged) or the file system's failure.
+ */
+function fileRequestError(
+  method: 'fs/read_text_file' | 'fs/write_text_file',
+  path: string,
+  failure: FileAccessFailure,
+  onFileRefused: AcpTurnRequest['onFileRefused'],
+): RequestError {
+  if (failure.kind === 'missing') return RequestError.resourceNotFound(path);
+  if (failure.kind === 'refused') onFileRefused(method, path, failure.reason);
+  return new RequestError(-32603, failure.kind === 'refused' ? `Nightshift refused: ${failure.reason}` : failure.reason);
+}
+
+/**
+ * A JSON-RPC error's words: its message, and the agent's detail in `data.message` or
+ * `data.details` (Codex and the Gemini CLI say "Internal error" up front and the cause there).
+ */
 export function describeRequestError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const data = (error as { data?: unknown }).data;
-  const detail = data !== null && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string' ? (data as { message: string }).message : undefined;
+  const record = data !== null && typeof data === 'object' ? (data as Record<string, unknown>) : {};
+  const detail = [record.message, record.details].find((value): value is string => typeof value === 'string' && value.trim() !== '');
   if (detail === undefined || error.message.includes(detail)) return error.message;
   return `${error.message}: ${detail}`;
 }

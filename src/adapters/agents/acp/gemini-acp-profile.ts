@@ -17,11 +17,16 @@ const ASKED_TOOLS: readonly string[] = ['write_file', 'replace', 'run_shell_comm
  * - a policy file (`--policy`) denying every tool but the reading ones at C0/C1, and at C2
  *   asking the client before each edit and shell command (`ask_user`), so our policy decides;
  * - `-m <model>` when a model is configured (the CLI's "auto" routing adds a classifier call);
- * - mode `default` set over ACP, which also undoes a `--yolo` on the configured command line.
+ * - mode `default` set over ACP, which also undoes a `--yolo` on the configured command line;
+ * - no client file methods: through them 0.61.0 cannot create a file (its read-before-write
+ *   takes our "Resource not found" answer for a failure); its own file tools stay inside the
+ *   workspace and ask before every write.
  */
 export const GEMINI_ACP_PROFILE: AcpAgentProfile = {
   commandName: 'gemini',
-  capabilities: { resumeSession: true, readOnlyMode: true, structuredOutput: false, reportsCost: false },
+  // No resume: 0.61.0's `session/load` starts recording the session anew (overwriting its
+  // messages) before it reads it back, and then finds "no previous sessions".
+  capabilities: { resumeSession: false, readOnlyMode: true, structuredOutput: false, reportsCost: false },
   apiKeyVariable: 'GEMINI_API_KEY',
   defaultBaseUrl: 'https://generativelanguage.googleapis.com',
   plan: async (input) => {
@@ -41,6 +46,7 @@ export const GEMINI_ACP_PROFILE: AcpAgentProfile = {
         { path: policyPath, content: geminiPolicy(input.access) },
       ],
       modeId: 'default',
+      clientFileSystem: false,
     };
   },
 };

@@ -7,7 +7,7 @@ const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../.
 const gemini = join(repositoryRoot, 'node_modules', '.bin', 'gemini');
 
 describeAgentContract('acp (gemini --acp)', {
-  capabilities: { resumeSession: true, readOnlyMode: true, structuredOutput: false, reportsCost: false },
+  capabilities: { resumeSession: false, readOnlyMode: true, structuredOutput: false, reportsCost: false },
   talksToModel: true,
   createAgent: (context) =>
     new AcpAgent({
