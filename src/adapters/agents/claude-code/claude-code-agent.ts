@@ -7,7 +7,7 @@ import type { Clock } from '../../../ports/clock.js';
 import { runAgentProcess, type AgentProcessOutcome } from '../../shared/run-agent-process.js';
 import { buildClaudeArguments } from './claude-code-arguments.js';
 import { ClaudeStreamReader, parseRateLimitText, type ClaudeRunState } from './claude-stream-reader.js';
-import { findExecutable } from './find-executable.js';
+import { findExecutable } from '../../shared/find-executable.js';
 
 /** Everything the Claude Code adapter is configured with; nothing is read from the process. */
 export interface ClaudeCodeAgentSettings {

@@ -5,10 +5,10 @@ import { buildAgentEnvironment } from '../../../domain/agent-environment.js';
 import type { Agent, AgentAvailability, AgentCapabilities, AgentEvent, AgentStageRequest, AgentStageResult } from '../../../ports/agent.js';
 import type { Clock } from '../../../ports/clock.js';
 import { runAgentProcess, type AgentProcessOutcome } from '../../shared/run-agent-process.js';
-import { findExecutable } from './find-executable.js';
+import { findExecutable } from '../../shared/find-executable.js';
 import { buildGeminiArguments, buildGeminiPolicy, buildGeminiSettings, DEFAULT_GEMINI_MODEL } from './gemini-arguments.js';
 import { GeminiStreamReader, readGeminiRateLimit, type GeminiRunState } from './gemini-stream-reader.js';
-import { runAgentProcessWithDescendants } from './run-agent-process-with-descendants.js';
+import { runAgentProcessWithDescendants } from '../../shared/run-agent-process-with-descendants.js';
 
 /** Everything the Gemini CLI adapter is configured with; nothing is read from the process. */
 export interface GeminiAgentSettings {
