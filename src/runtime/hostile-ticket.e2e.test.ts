@@ -197,9 +197,9 @@ describe('hostile tickets, real Claude Code CLI against the scripted model serve
     expect(log).toMatch(/"tool":"Bash","input":\{"command":"env"/);
   });
 
-  it('HOST-4: its MR carries the prompt-injection finding (skipped while the gates do not yet run the ticket security checks)', async (context) => {
+  it('HOST-4: its MR carries the prompt-injection finding, and the gates wrote its SARIF report', async () => {
     const sarif = join(night.runtime.nightshiftDirectory, 'batches', night.report.intake!.batchId, 'sarif', 'HOST-4.sarif');
-    if (!existsSync(sarif)) context.skip('the gates do not write the security SARIF report yet: runSecurityChecks is not wired into runGates');
+    expect(existsSync(sarif)).toBe(true);
     const mergeRequest = await night.runtime.dependencies.store.getMergeRequest(night.report.intake!.batchId, 'HOST-4');
     expect(mergeRequest?.securityFlags?.some((finding) => finding.rule.startsWith('prompt-injection'))).toBe(true);
   });
