@@ -38,7 +38,8 @@ export function decideAcpStageResult(run: AcpRunRecord): AgentStageResult {
   const base = {
     finalText: run.state.lastMessage,
     usage: {
-      inputTokens: run.turn.usage?.inputTokens ?? 0,
+      // Without the turn's own counts, the context's size is the best lower bound there is.
+      inputTokens: run.turn.usage?.inputTokens ?? run.state.contextTokens ?? 0,
       outputTokens: run.turn.usage?.outputTokens ?? 0,
       ...(run.state.costUsd === undefined ? {} : { costUsd: run.state.costUsd }),
     },

@@ -6,6 +6,12 @@ export interface AcpTurnState {
   lastMessage: string;
   /** The session's cost in US dollars, from the last `usage_update` that carried one. */
   costUsd?: number;
+  /**
+   * Tokens in the session's context after the last `usage_update` (`used`): the only count some
+   * agents give (codex-acp 0.16.0 sends no `PromptResponse.usage`). A lower bound of the tokens
+   * billed — every model call of a turn re-sends the context — used only when no better count comes.
+   */
+  contextTokens?: number;
   toolCallCount: number;
   /** Titles of `notice` updates with severity `error`, for the error message of a failed turn. */
   errorNotices: string[];
@@ -57,6 +63,7 @@ export class AcpUpdateReader {
         break;
       case 'usage_update':
         if (isRecord(update.cost) && typeof update.cost.amount === 'number' && String(update.cost.currency).toUpperCase() === 'USD') this.state.costUsd = update.cost.amount;
+        if (typeof update.used === 'number' && update.used > 0) this.state.contextTokens = update.used;
         break;
       case 'notice':
         if (update.severity === 'error' && typeof update.title === 'string') this.state.errorNotices.push(update.title);

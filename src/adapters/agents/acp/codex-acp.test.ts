@@ -21,6 +21,7 @@ const SCRIPTED_MODEL = 'gpt-5.5';
 describeAgentContract('acp (codex-acp)', {
   capabilities: { resumeSession: true, readOnlyMode: true, structuredOutput: false, reportsCost: false },
   talksToModel: true,
+  tokenCounts: 'context-size-only',
   createAgent: (context) =>
     new AcpAgent({
       command: [codexAcp],
