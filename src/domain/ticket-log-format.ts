@@ -52,6 +52,10 @@ export function formatTicketLogRecord(record: unknown, options: TicketLogFormatO
 function describeRecord(type: string, record: LogRecord): string {
   const text = (name: string): string => (typeof record[name] === 'string' ? flattenUntrustedText(record[name]) : '');
   const join = (...parts: string[]): string => parts.filter((part) => part !== '').join(' ');
+  const count = (name: string, singular: string, plural = `${singular}s`): string => {
+    const value = record[name];
+    return typeof value === 'number' ? `${value} ${value === 1 ? singular : plural}` : `? ${plural}`;
+  };
   switch (type) {
     case 'agent-start':
       return join(text('agent'), prefixed('model', text('model')), prefixed('session', text('sessionId')));
@@ -79,6 +83,10 @@ function describeRecord(type: string, record: LogRecord): string {
     }
     case 'worktree':
       return join(text('branch'), prefixed('from', text('startPoint')));
+    case 'set-aside': {
+      const files = Array.isArray(record.files) ? record.files.length : 0;
+      return `${files} file${files === 1 ? '' : 's'} an earlier run left uncommitted, kept in stash ${text('stash').slice(0, 12)} (git stash list)`;
+    }
     case 'merge-request':
       return join(text('id'), text('url'), prefixed('at', text('commit').slice(0, 12)));
     case 'error':
@@ -87,6 +95,39 @@ function describeRecord(type: string, record: LogRecord): string {
       return withExplanation(text('gate'), text('command'));
     case 'gate-end':
       return join(text('gate'), text('status'), typeof record.durationMilliseconds === 'number' ? formatMilliseconds(record.durationMilliseconds) : '');
+    case 'gate-rerun':
+      return join(text('gate'), `failed (exit ${typeof record.exitCode === 'number' ? record.exitCode : '?'}), running it again to tell a flaky check from a failing one`);
+    case 'gates-refused':
+      return text('reason');
+    case 'security-start':
+      return 'scanning the change for secrets, risky paths, dependencies and dangerous patterns';
+    case 'security-end':
+      return join(
+        `${count('findings', 'finding')}, ${count('flags', 'security flag')}`,
+        prefixed('SARIF', text('sarif')),
+      );
+    case 'security-audit':
+      return record.ok === true
+        ? join(text('directory') || '.', `${count('packages', 'changed package')} audited, ${count('vulnerable', 'with an advisory', 'with an advisory')}`)
+        : withExplanation(join(text('directory') || '.', 'audit failed'), text('reason'));
+    case 'security-secret-scan-skipped':
+      return join(text('scanner'), 'could not scan', Array.isArray(record.skipped) ? `${record.skipped.length} file${record.skipped.length === 1 ? '' : 's'}` : '');
+    case 'confinement-breach':
+      return Array.isArray(record.breaches) ? `${record.breaches.length} change${record.breaches.length === 1 ? '' : 's'} outside the worktree: ${flattenUntrustedText(JSON.stringify(record.breaches))}` : '';
+    case 'stage-retry':
+      return text('reason');
+    case 'work-kept':
+      return join(Array.isArray(record.files) ? `${record.files.length} file${record.files.length === 1 ? '' : 's'} committed` : '', prefixed('as', text('commit').slice(0, 12)));
+    case 'session-resume':
+      return prefixed('resuming agent session', text('sessionId'));
+    case 'follow-up':
+      return join(text('ticketId'), record.created === false ? '(already filed)' : '(draft filed)');
+    case 'review-action':
+      return join(text('action'), prefixed('by', text('reviewer')), text('comment') === '' ? '' : `— ${text('comment')}`);
+    case 'merge-request-retargeted':
+      return join(text('from'), '→', text('to'));
+    case 'agent-failover':
+      return withExplanation(`${text('from')} → ${text('to')}`, text('reason'));
     case 'gates-complete':
       return [
         typeof record.qualityScore === 'number' ? `score ${record.qualityScore}` : '',

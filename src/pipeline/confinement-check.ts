@@ -1,4 +1,5 @@
 import { describeConfinementBreaches, findConfinementBreaches } from '../domain/confinement-breach.js';
+import { SCORE_NOTES_REF } from '../domain/score-explanation.js';
 import { stageMayEdit, type Stage } from '../domain/stage.js';
 import type { Clock } from '../ports/clock.js';
 import type { OutsideSnapshotRequest, Workspace } from '../ports/workspace.js';
@@ -35,6 +36,8 @@ export class ConfinementCheck {
       concurrentBranchPrefix: target.branchPrefix,
       watchedPaths: target.settings?.watchedPaths ?? [],
       unwatchedCheckoutPaths: target.settings?.unwatchedCheckoutPaths ?? [],
+      // Other tickets' gates attach score notes, and their fresh starts stash what an earlier run left, while this stage runs.
+      unwatchedRefs: [SCORE_NOTES_REF, 'refs/stash'],
     };
   }
 

@@ -84,10 +84,12 @@ async function workStages(
   const stackedOn = stackedDependencyBranch(ticket, work.runsByTicketId, settings.branchPrefix);
   const branchName = branchNameFor(settings.branchPrefix, ticket.id);
   const startPoint = stackedOn ?? settings.baseBranch;
-  if (state.run.state === 'queued') await advance({ type: 'start' });
+  const freshStart = state.run.state === 'queued';
+  if (freshStart) await advance({ type: 'start' });
   const worktree = await workspace.prepareWorktree({ branch: branchName, startPoint, directoryName: worktreeDirectoryNameFor(ticket.id) });
   const branch: TicketBranch = { branch: branchName, startPoint, worktreePath: worktree.path, ...(stackedOn === undefined ? {} : { stackedOn }) };
   log.write({ type: 'worktree', branch: branchName, startPoint, path: worktree.path, at: clock.now().toISOString() });
+  if (freshStart) await setAsideWhatAnEarlierRunLeft(dependencies, batchId, ticket.id, worktree.path, log);
 
   const stored = await store.listCheckpoints(batchId, ticket.id);
   const checkpoints = new Map<Stage, CheckpointRecord>(stored.map((checkpoint) => [checkpoint.stage, checkpoint]));
@@ -113,7 +115,7 @@ async function workStages(
     },
   };
 
-  const saveCheckpoint = async (stage: Stage, output: unknown, outcome: { attempts: number; usage: AgentUsage; sessionId?: string }) => {
+  const saveCheckpoint = async (stage: Stage, output: unknown, outcome: { attempts: number; usage: AgentUsage; sessionId?: string; agentName?: string }) => {
     const checkpoint: CheckpointRecord = {
       batchId,
       ticketId: ticket.id,
@@ -121,7 +123,7 @@ async function workStages(
       attempt: outcome.attempts,
       output,
       usage: outcome.usage,
-      agent: agent.name,
+      agent: outcome.agentName ?? agent.name,
       createdAt: clock.now().toISOString(),
       ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
     };
@@ -339,6 +341,19 @@ function stackedDependencyBranch(ticket: Ticket, runs: ReadonlyMap<string, Ticke
 }
 
 /** When the agent's C2 report is unreadable, the work is kept and described from the diff instead. */
+/**
+ * A ticket taken again in a later batch (it failed or timed out) may find its worktree as the
+ * earlier run left it; its read-only C0 would then fail on files it never touched. Those files
+ * go to a git stash named after the ticket and batch — kept, not lost — and the log says where.
+ */
+async function setAsideWhatAnEarlierRunLeft(dependencies: PipelineDependencies, batchId: string, ticketId: string, worktreePath: string, log: TicketLog): Promise<void> {
+  const { workspace, clock } = dependencies;
+  const files = await workspace.uncommittedChanges(worktreePath);
+  if (files.length === 0) return;
+  const stash = await workspace.setAsideUncommittedChanges(worktreePath, `nightshift: left in the worktree of ${ticketId} before batch ${batchId}`);
+  if (stash !== undefined) log.write({ type: 'set-aside', stash, files, at: clock.now().toISOString() });
+}
+
 async function fallbackReport(dependencies: PipelineDependencies, worktreePath: string, startPoint: string, problem: string): Promise<ImplementationOutput> {
   const changed = await dependencies.workspace.changedFiles(worktreePath, startPoint);
   return {

@@ -32,7 +32,8 @@ export interface AgentStageContext {
 }
 
 export type AgentStageOutcome<T> =
-  | { kind: 'completed'; output: T; attempts: number; usage: AgentUsage; sessionId?: string; rawText: string }
+  /** `agentName`: who answered and with which model, from its `agent-start` event — after a failover, not the configured primary. */
+  | { kind: 'completed'; output: T; attempts: number; usage: AgentUsage; sessionId?: string; rawText: string; agentName?: string }
   | { kind: 'invalid-answer'; problem: string; attempts: number; usage: AgentUsage; rawText: string }
   | { kind: 'failed'; reason: string; attempts: number; usage: AgentUsage }
   | { kind: 'timed-out'; reason: string; attempts: number; usage: AgentUsage }
@@ -76,7 +77,15 @@ export async function runAgentStage<T>(
     if (result.sessionId !== undefined) sessionId = result.sessionId;
     const parsed = parseStageOutput(result.finalText, schema);
     if (parsed.ok) {
-      return { kind: 'completed', output: parsed.value, attempts: attempt, usage, rawText: result.finalText, ...(sessionId === undefined ? {} : { sessionId }) };
+      return {
+        kind: 'completed',
+        output: parsed.value,
+        attempts: attempt,
+        usage,
+        rawText: result.finalText,
+        ...(sessionId === undefined ? {} : { sessionId }),
+        ...(run.agentName === undefined ? {} : { agentName: run.agentName }),
+      };
     }
     context.log.write({ type: 'answer-rejected', stage, attempt, problem: parsed.error, at: context.clock.now().toISOString() });
     previousAnswerProblem = parsed.error;
@@ -88,7 +97,7 @@ export async function runAgentStage<T>(
 }
 
 type SingleRun =
-  | { kind: 'result'; result: AgentStageResult }
+  | { kind: 'result'; result: AgentStageResult; agentName?: string }
   | { kind: 'failed'; reason: string }
   | { kind: 'timed-out'; reason: string }
   | { kind: 'stopped'; reason: string }
@@ -107,10 +116,10 @@ async function runWithTransientRetries(
     if ((await context.control.beforeStage()) === 'stop') return { kind: 'stopped', reason: context.control.abortedBecause ?? 'the batch was stopped' };
     const remaining = context.deadline.getTime() - context.clock.now().getTime();
     if (remaining <= 0) return { kind: 'timed-out', reason: `the ticket's time ran out before ${stage} could finish` };
-    const { result, stalled } = await runOnce(context, stage, attempt, prompt, sessionId, remaining);
+    const { result, stalled, agentName } = await runOnce(context, stage, attempt, prompt, sessionId, remaining);
     addUsage(usage, result.usage);
     context.control.addUsage(result.usage);
-    if (result.outcome === 'completed') return { kind: 'result', result };
+    if (result.outcome === 'completed') return { kind: 'result', result, ...(agentName === undefined ? {} : { agentName }) };
     if (result.outcome === 'timed-out') return { kind: 'timed-out', reason: `the agent ran past the ticket's time limit at ${stage}` };
     if (result.outcome === 'rate-limited') {
       return {
@@ -141,7 +150,7 @@ async function runOnce(
   prompt: string,
   sessionId: string | undefined,
   remainingMilliseconds: number,
-): Promise<{ result: AgentStageResult; stalled: boolean }> {
+): Promise<{ result: AgentStageResult; stalled: boolean; agentName?: string }> {
   const stop = new AbortController();
   const onBatchStop = () => stop.abort();
   context.control.signal.addEventListener('abort', onBatchStop, { once: true });
@@ -155,6 +164,7 @@ async function runOnce(
     }, context.stallTimeoutMilliseconds);
   };
   let processId: number | undefined;
+  let agentName: string | undefined;
   context.log.write({ type: 'stage-start', stage, attempt, at: context.clock.now().toISOString() });
   armStallTimer();
   try {
@@ -178,12 +188,13 @@ async function runOnce(
       },
       (event) => {
         armStallTimer();
+        if (event.type === 'agent-start') agentName = event.model === undefined ? event.agent : `${event.agent} (model ${event.model})`;
         if (event.type === 'agent-start' && event.sessionId !== undefined) context.onSessionStart?.(stage, event.sessionId);
         context.log.write({ stage, attempt, ...event });
       },
     );
     context.log.write({ type: 'stage-end', stage, attempt, outcome: stalled ? 'stalled' : result.outcome, at: context.clock.now().toISOString() });
-    return { result, stalled };
+    return { result, stalled, ...(agentName === undefined ? {} : { agentName }) };
   } finally {
     clearTimeout(stallTimer);
     context.control.signal.removeEventListener('abort', onBatchStop);

@@ -14,6 +14,12 @@ export interface Workspace {
   changedFiles(worktreePath: string, baseRef: string): Promise<ChangedFile[]>;
   /** Paths changed in the worktree and not committed (untracked included): one cheap look, for read-only checks. */
   uncommittedChanges(worktreePath: string): Promise<string[]>;
+  /**
+   * Moves uncommitted changes (untracked files included) out of the worktree into a git stash
+   * with this message, so a ticket that starts again begins clean without losing what an earlier,
+   * failed run left; returns the stash commit, or undefined when the worktree was clean.
+   */
+  setAsideUncommittedChanges(worktreePath: string, message: string): Promise<string | undefined>;
   /** Stages everything and commits; returns undefined when there was nothing to commit. */
   commitAll(worktreePath: string, message: string, author: CommitAuthor): Promise<string | undefined>;
   /** The unified diff of the branch against `baseRef`. */
@@ -95,6 +101,8 @@ export interface OutsideSnapshotRequest {
   watchedPaths: readonly string[];
   /** Directories of the main checkout (relative to the repository) that Nightshift itself writes meanwhile: the files tracker's. */
   unwatchedCheckoutPaths: readonly string[];
+  /** Refs Nightshift itself writes meanwhile for other tickets (score notes, set-aside stashes): not watched. */
+  unwatchedRefs?: readonly string[];
 }
 
 export interface CommitAuthor {

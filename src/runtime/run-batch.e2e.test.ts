@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBatch } from '../pipeline/run-batch.js';
+import { startModelServer } from '../testing/model-server/start-model-server.js';
 import { createNightFixture, type NightFixture } from '../testing/night-fixture.js';
 import { ticketFileText } from '../testing/ticket-file-text.js';
 
@@ -143,3 +144,68 @@ describe('the whole night with the real Claude Code CLI against the scripted mod
     }
   });
 });
+
+describe('a failed ticket taken again by a later batch', () => {
+  it('starts from a clean worktree, with what the earlier run left kept in a stash, not lost', async () => {
+    const fixture = await createNightFixture({
+      files: LIBRARY,
+      tickets: { 'MATH-6.md': ticketFileText({ id: 'MATH-6', title: 'Add subtract', priority: 'high', estimatedFiles: ['src/*.js', 'test/*.js'] }) },
+      scenario: {
+        tickets: {
+          // The first night: half the work, then a step out of the worktree that fails the ticket before anything is committed.
+          'MATH-6': {
+            C0: [SCOPE],
+            C1: [PLAN],
+            C2: [{ write: { path: 'src/half-done.js', content: 'export const half = 1;\n' } }, { run: { command: 'echo escaped > ../escaped.txt' } }, { report: { summary: 'half', changes: ['half'] } }],
+          },
+        },
+      },
+    });
+    fixtures.push(fixture);
+    const secondNight = await startModelServer({ scenario: { tickets: { 'MATH-6': { C0: [SCOPE], C1: [PLAN], C2: IMPLEMENT } } } });
+    try {
+      const runtime = await fixture.openRuntime();
+      let first;
+      try {
+        first = await runBatch(runtime.dependencies, {});
+      } finally {
+        await runtime.close();
+      }
+      const firstRun = (await listRunsOf(fixture, first.review!.batch.id)).find((run) => run.ticketId === 'MATH-6');
+      expect(firstRun).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^security:/) });
+      const worktree = `${fixture.repository.root}/.nightshift/worktrees/MATH-6`;
+      expect(fixture.repository.git(['status', '--porcelain'], worktree)).toContain('src/half-done.js');
+
+      // The next night, with a model that finishes the ticket.
+      const config = readFileSync(`${fixture.repository.root}/nightshift.yaml`, 'utf8').replace(fixture.server.url, secondNight.url);
+      writeFileSync(`${fixture.repository.root}/nightshift.yaml`, config);
+      fixture.repository.git(['commit', '-qam', 'point at the second night']);
+      const again = await fixture.openRuntime();
+      try {
+        const second = await runBatch(again.dependencies, {});
+        expect(second.intake?.plan.selected.map((ticket) => ticket.id)).toEqual(['MATH-6']);
+        const secondBatch = second.review!.batch.id;
+        const transitions = await again.dependencies.store.listRunTransitions(secondBatch, 'MATH-6');
+        expect(transitions.map((transition) => transition.to)).toEqual(['scoping', 'planning', 'implementing', 'gating', 'ready']);
+        expect(fixture.repository.git(['stash', 'list', '--format=%s'], worktree)).toContain(`nightshift: left in the worktree of MATH-6 before batch ${secondBatch}`);
+        expect(fixture.repository.git(['show', 'stash@{0}^3:src/half-done.js'], worktree)).toBe('export const half = 1;');
+        expect(fixture.repository.git(['show', '--stat', '--format=', 'agent/MATH-6'])).not.toContain('half-done');
+        const log = readFileSync(`${again.nightshiftDirectory}/batches/${secondBatch}/logs/MATH-6.ndjson`, 'utf8');
+        expect(log).toMatch(/"type":"set-aside".*"files":\["src\/half-done.js"\]/);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await secondNight.close();
+    }
+  });
+});
+
+async function listRunsOf(fixture: NightFixture, batchId: string) {
+  const runtime = await fixture.openRuntime();
+  try {
+    return await runtime.dependencies.store.listRuns(batchId);
+  } finally {
+    await runtime.close();
+  }
+}

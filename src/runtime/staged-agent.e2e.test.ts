@@ -84,5 +84,11 @@ describe('agent settings honoured, with the real Claude Code CLI', () => {
       ['C2', 'claude-spare-model'],
     ]);
     expect(fixture.repository.git(['show', 'agent/FAIL-1:src/feature.js'])).toContain('feature = true');
+    const checkpoints = await runtime.dependencies.store.listCheckpoints(batchId, 'FAIL-1');
+    expect(checkpoints.map((checkpoint) => [checkpoint.stage, checkpoint.agent])).toEqual([
+      ['C0', 'claude-code (model claude-sonnet-4-5)'],
+      ['C1', 'claude-code (model claude-spare-model)'],
+      ['C2', 'claude-code (model claude-spare-model)'],
+    ]);
   });
 });

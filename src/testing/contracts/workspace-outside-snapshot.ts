@@ -31,7 +31,13 @@ export function describeOutsideSnapshotContract(createWorkspace: (location: { re
       writeFileSync(join(watched, '.bashrc'), 'export PS1=x\n');
       workspace = createWorkspace({ repositoryRoot: fixture.root, worktreesDirectory });
       worktree = (await workspace.prepareWorktree({ branch: 'agent/PROJ-1', startPoint: 'main', directoryName: 'PROJ-1' })).path;
-      request = { branch: 'agent/PROJ-1', concurrentBranchPrefix: 'agent/', watchedPaths: [join(watched, '.ssh'), join(watched, '.bashrc')], unwatchedCheckoutPaths: ['tickets'] };
+      request = {
+        branch: 'agent/PROJ-1',
+        concurrentBranchPrefix: 'agent/',
+        watchedPaths: [join(watched, '.ssh'), join(watched, '.bashrc')],
+        unwatchedCheckoutPaths: ['tickets'],
+        unwatchedRefs: ['refs/notes/nightshift', 'refs/stash'],
+      };
     });
     afterEach(() => {
       fixture.cleanup();
@@ -58,8 +64,20 @@ export function describeOutsideSnapshotContract(createWorkspace: (location: { re
         await workspace.removeWorktree(other.path);
         fixture.writeFile('tickets/PROJ-1.md', 'status: in-review\n');
         fixture.writeFile('tickets/PROJ-3.md', 'follow-up\n');
+        await workspace.addNote({ commit: fixture.git(['rev-parse', 'main']), ref: 'refs/notes/nightshift', text: 'Quality score: 90', author: AUTHOR });
+        const third = await workspace.prepareWorktree({ branch: 'agent/PROJ-4', startPoint: 'main', directoryName: 'PROJ-4' });
+        writeFileSync(join(third.path, 'left.ts'), 'x\n');
+        await workspace.setAsideUncommittedChanges(third.path, 'nightshift: left by an earlier run');
       });
       expect(breaches).toEqual([]);
+    });
+
+    it('still sees any other ref change, a note under another ref included', async () => {
+      const breaches = await breachesAround(() => {
+        fixture.git(['tag', 'planted', 'main']);
+        fixture.git(['notes', '--ref=refs/notes/other', 'add', '-m', 'x', 'main']);
+      });
+      expect(locations(breaches)).toEqual(['added ref refs/notes/other', 'added ref refs/tags/planted']);
     });
 
     it('reports the snapshot of the worktree itself: its real path and its own branch', async () => {

@@ -223,6 +223,20 @@ export function describeWorkspaceContract(name: string, createWorkspace: (locati
         expect(await workspace.commitAll(path, 'feat(PROJ-142): again', { name: 'Nightshift', email: 'nightshift@localhost' })).toBeUndefined();
       });
 
+      it('sets uncommitted changes aside in a stash that keeps them, untracked files included', async () => {
+        const { path } = await prepare('PROJ-143');
+        expect(await workspace.setAsideUncommittedChanges(path, 'nightshift: left by an earlier run')).toBeUndefined();
+        fixture.writeFile('src/left behind.ts', 'export const left = 1;\n', path);
+        fixture.writeFile('README.md', '# half done\n', path);
+        const stash = await workspace.setAsideUncommittedChanges(path, 'nightshift: left by an earlier run of PROJ-143');
+        expect(stash).toMatch(/^[0-9a-f]{40}$/);
+        expect(await workspace.uncommittedChanges(path)).toEqual([]);
+        expect(fixture.git(['stash', 'list', '--format=%H %s'], path)).toContain(`${stash} On agent/PROJ-143: nightshift: left by an earlier run of PROJ-143`);
+        expect(fixture.git(['show', `${stash}^3:src/left behind.ts`], path)).toBe('export const left = 1;');
+        expect(fixture.git(['show', `${stash}:README.md`], path)).toBe('# half done');
+        await expect(workspace.setAsideUncommittedChanges(path, 'two\nlines')).rejects.toThrow(/one non-empty line/);
+      });
+
       it('leaves out what the base branch did after the branch started', async () => {
         const { path } = await prepare('PROJ-142');
         fixture.writeFile('src/elsewhere.ts', 'export const elsewhere = 1;\n');

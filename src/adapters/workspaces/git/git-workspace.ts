@@ -146,6 +146,14 @@ export class GitWorkspace implements Workspace {
     });
   }
 
+  async setAsideUncommittedChanges(worktreePath: string, message: string): Promise<string | undefined> {
+    this.requireInsideWorktrees(worktreePath);
+    if (message.trim() === '' || /[\n\r\0]/.test(message)) throw new Error('workspace: the stash message must be one non-empty line');
+    if ((await this.uncommittedChanges(worktreePath)).length === 0) return undefined;
+    await git(['-c', 'user.name=Nightshift', '-c', 'user.email=nightshift@localhost', 'stash', 'push', '--include-untracked', '--quiet', '--message', message], { cwd: worktreePath });
+    return (await git(['rev-parse', '--verify', 'refs/stash'], { cwd: worktreePath })).trim();
+  }
+
   async commitAll(worktreePath: string, message: string, author: CommitAuthor): Promise<string | undefined> {
     this.requireInsideWorktrees(worktreePath);
     if (message.trim() === '') throw new Error('workspace: the commit message is empty');

@@ -96,12 +96,14 @@ async function readRefs(repositoryRoot: string, request: OutsideSnapshotRequest)
   const output = await git(['for-each-ref', '--format=%(refname)%00%(objectname)'], { cwd: repositoryRoot });
   const ownRef = `refs/heads/${request.branch}`;
   const concurrent = request.concurrentBranchPrefix === '' ? undefined : `refs/heads/${request.concurrentBranchPrefix}`;
+  const unwatched = new Set(request.unwatchedRefs ?? []);
   const refs: Record<string, string> = {};
   let ownBranchCommit: string | undefined;
   for (const line of output.split('\n')) {
     const [name, commit] = line.split('\0');
     if (name === undefined || commit === undefined || name === '') continue;
     if (name === ownRef) ownBranchCommit = commit;
+    else if (unwatched.has(name)) continue;
     else if (concurrent === undefined || !name.startsWith(concurrent)) refs[`ref ${name}`] = commit;
   }
   return { refs, ...(ownBranchCommit === undefined ? {} : { ownBranchCommit }) };
