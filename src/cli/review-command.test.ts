@@ -2,10 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../adapters/stores/sqlite/sqlite-store.js';
 import { runGates } from '../pipeline/gates.js';
 import { runGeneration } from '../pipeline/generate.js';
 import { runIntake } from '../pipeline/intake.js';
 import { openRuntime } from '../runtime/open-runtime.js';
+import { buildBatch, buildGateResult, buildMergeRequest, buildTicket } from '../testing/contracts/store-record-builders.js';
 import { createGitFixture, type GitFixture } from '../testing/git-fixture.js';
 import { InstantAgent } from '../testing/instant-agent.js';
 import { runCli, type CliOutcome } from '../testing/run-cli.js';
@@ -156,5 +158,50 @@ describe('nightshift review approve|request-changes|merge', () => {
     expect(metrics.stdout).toMatch(/Tickets\s+Completion\s+Avg score\s+Escalation\s+Review time\s+Cost\/completed/);
     expect(metrics.stdout).toMatch(/3 ✗\s+100% ✓/);
     expect(metrics.stdout).toContain('3 merge request(s) still wait for a decision');
+  });
+});
+
+describe('nightshift review show', () => {
+  /** A real SQLite store holding three gated MRs: one with a flaky check, one with a failed and a flaky one, one clean. */
+  async function repositoryWithCheckedMergeRequests(): Promise<GitFixture> {
+    const repository = createGitFixture({ files: { 'README.md': '# test\n' } });
+    fixtures.push(repository);
+    const batchId = '2024-01-16-overnight';
+    const store = await SqliteStore.open(join(repository.root, '.nightshift', 'nightshift.db'));
+    try {
+      const tickets = [buildTicket('R-1', { title: 'Retry helper' }), buildTicket('R-2', { title: 'Broken helper' }), buildTicket('R-3', { title: 'Clean helper' })];
+      const runs = tickets.map((ticket) => ({ batchId, ticketId: ticket.id, state: 'ready' as const, partial: false, updatedAt: '2024-01-16T18:00:00.000Z' }));
+      await store.createBatch(buildBatch(batchId, { state: 'completed' }), tickets, runs);
+      const checks: Record<string, Parameters<typeof buildGateResult>[1][]> = {
+        'R-1': [{ status: 'flaky', attempts: 2 }, {}],
+        'R-2': [{ status: 'flaky', attempts: 2 }, { status: 'failed' }],
+        'R-3': [{}, {}],
+      };
+      for (const [ticketId, [test, lint]] of Object.entries(checks)) {
+        const commit = ticketId.slice(-1).repeat(40);
+        await store.saveMergeRequest(buildMergeRequest(batchId, ticketId, { commit, qualityScore: 95 }));
+        await store.saveGateResults(batchId, ticketId, [buildGateResult('test', { ...test, commit }), buildGateResult('lint', { ...lint, commit })]);
+      }
+    } finally {
+      await store.close();
+    }
+    return repository;
+  }
+
+  it('tags a flaky check as flaky and a failed one as failed, in the box and in the JSON', async () => {
+    const repository = await repositoryWithCheckedMergeRequests();
+    const box = await nightshift(repository, ['review']);
+    expect(box.exitCode).toBe(0);
+    expect(box.stdout).toMatch(/⚠ R-1: Retry helper +\[Score: 95\] \[Security: OK\] \[Checks: flaky\]/);
+    expect(box.stdout).toMatch(/⚠ R-2: Broken helper +\[Score: 95\] \[Security: OK\] \[Checks: failed\]/);
+    expect(box.stdout).toMatch(/✓ R-3: Clean helper +\[Score: 95\] \[Security: OK\] +║/);
+
+    const json = await reviewJson(repository);
+    const counts = (json.queue as unknown as { ticketId: string; group: string; checksFailed: number; checksFlaky: number }[]).map((item) => [item.ticketId, item.group, item.checksFailed, item.checksFlaky]);
+    expect(counts).toEqual([
+      ['R-3', 'high-quality', 0, 0],
+      ['R-1', 'needs-rework', 0, 1],
+      ['R-2', 'needs-rework', 1, 1],
+    ]);
   });
 });

@@ -89,6 +89,22 @@ describe('renderReviewBox', () => {
     expectAlignedBox(narrow, 64);
   });
 
+  it('marks a flaky check as flaky, not failed; a failed check wins when both', () => {
+    const readyForReview = [
+      { ticketId: 'PROJ-1', title: 'Flaky thing', qualityScore: 84, securityFlagCount: 0, checksFailed: 0, checksFlaky: 1 },
+      { ticketId: 'PROJ-2', title: 'Broken thing', qualityScore: 60, securityFlagCount: 0, checksFailed: 1, checksFlaky: 1 },
+      { ticketId: 'PROJ-3', title: 'Clean thing', qualityScore: 95, securityFlagCount: 0, checksFailed: 0, checksFlaky: 0 },
+    ];
+    const wide = renderReviewBox({ ...seedBatch, readyForReview }, { width: 80 });
+    expect(wide).toContain('║   ⚠ PROJ-1: Flaky thing  [Score: 84] [Security: OK] [Checks: flaky]');
+    expect(wide).toContain('║   ⚠ PROJ-2: Broken thing [Score: 60] [Security: OK] [Checks: failed]');
+    expect(wide).toContain('║   ✓ PROJ-3: Clean thing  [Score: 95] [Security: OK]  ');
+    expect(wide).not.toMatch(/PROJ-1.*failed|PROJ-3.*Checks/);
+    const narrow = renderReviewBox({ ...seedBatch, readyForReview });
+    expect(narrow).toContain('║   ⚠ PROJ-1: Flak… [Score: 84] [Security: OK] [Checks: flaky] ║');
+    for (const width of [40, 64, 80]) expectAlignedBox(renderReviewBox({ ...seedBatch, readyForReview }, { width }), width);
+  });
+
   it('shows optional totals, unscored MRs and empty sections', () => {
     const box = renderReviewBox({
       batchId: 'b',

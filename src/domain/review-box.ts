@@ -25,8 +25,11 @@ import { flattenUntrustedText } from './untrusted-text.js';
 export interface ReviewBoxInput {
   batchId: string;
   totals: { total: number; completed: number; escalated: number; failed: number; partial?: number; skipped?: number; refused?: number };
-  /** MRs in queue order (see `orderReviewQueue`); `checksFailed` counts the checks that did not pass. */
-  readyForReview: ReadonlyArray<{ ticketId: string; title: string; qualityScore?: number; securityFlagCount: number; checksFailed: number }>;
+  /**
+   * MRs in queue order (see `orderReviewQueue`); `checksFailed` counts the checks that
+   * failed, timed out or were skipped, `checksFlaky` those that passed only when run again.
+   */
+  readyForReview: ReadonlyArray<{ ticketId: string; title: string; qualityScore?: number; securityFlagCount: number; checksFailed: number; checksFlaky?: number }>;
   escalations: ReadonlyArray<{ ticketId: string; question: string }>;
 }
 
@@ -97,20 +100,24 @@ function withOverflow(lines: string[], total: number, limit: number): string[] {
 const MINIMUM_LABEL_WIDTH = 12;
 
 /**
- * `✓ PROJ-142: Auth feature [Score: 94] [Security: OK]`, `⚠` when a security flag
- * or a failed check needs attention. The tags start in one column; titles are cut
- * with `…` to make room for them (further on a row that also says `[Checks: failed]`).
+ * `✓ PROJ-142: Auth feature [Score: 94] [Security: OK]`, `⚠` when a security flag,
+ * a failed check or a flaky one needs attention. A flaky check (red, then green when
+ * run again) is tagged `[Checks: flaky]`, not `failed`: the reviewer should re-run or
+ * distrust it, not expect broken code; `failed` wins when the MR has both. The tags
+ * start in one column; titles are cut with `…` to make room for them (further on a
+ * row that also has a `[Checks: …]` tag).
  */
 function readyLines(items: ReviewBoxInput['readyForReview'], available: number): string[] {
   const rows = items.map((item) => {
-    const warning = item.securityFlagCount > 0 || item.checksFailed > 0;
+    const checks = item.checksFailed > 0 ? 'failed' : (item.checksFlaky ?? 0) > 0 ? 'flaky' : undefined;
+    const warning = item.securityFlagCount > 0 || checks !== undefined;
     const score = item.qualityScore === undefined ? '-' : String(item.qualityScore);
     const security = item.securityFlagCount > 0 ? String(item.securityFlagCount) : 'OK';
     const baseTags = `[Score: ${score}] [Security: ${security}]`;
     return {
       label: `${warning ? '⚠' : '✓'} ${flattenUntrustedText(item.ticketId)}: ${flattenUntrustedText(item.title)}`,
       baseTags,
-      tags: item.checksFailed > 0 ? `${baseTags} [Checks: failed]` : baseTags,
+      tags: checks === undefined ? baseTags : `${baseTags} [Checks: ${checks}]`,
     };
   });
   const baseTagWidth = Math.max(0, ...rows.map((entry) => displayWidth(entry.baseTags)));

@@ -47,6 +47,7 @@ describe('orderReviewQueue', () => {
     expect(reviewQueueGroupOf(mergeRequest('A-1', { qualityScore: 90 }))).toBe('needs-rework');
     expect(reviewQueueGroupOf(mergeRequest('A-1', { qualityScore: 91 }))).toBe('high-quality');
     expect(reviewQueueGroupOf(mergeRequest('A-1', { qualityScore: 95, checksFailed: 1 }))).toBe('needs-rework');
+    expect(reviewQueueGroupOf(mergeRequest('A-1', { qualityScore: 95, checksFlaky: 1 }))).toBe('needs-rework');
     expect(reviewQueueGroupOf(mergeRequest('A-1', { qualityScore: undefined }))).toBe('needs-rework');
   });
 

@@ -24,6 +24,8 @@ export interface MergeRequestQueueItem {
   securityFlagCount: number;
   /** How many checks did not pass (failed, timed out or skipped). */
   checksFailed: number;
+  /** How many checks failed, then passed when run again (not counted in `checksFailed`). */
+  checksFlaky?: number;
   state: TicketRunState;
 }
 
@@ -57,14 +59,14 @@ export type OrderedReviewQueueItem<T extends ReviewQueueItem = ReviewQueueItem> 
 /**
  * Which of the seed's five groups an item belongs to. Decisions the seed leaves open:
  * a high-priority escalation goes with the high-priority tickets (rule 2 names
- * tickets, not MRs); an MR whose checks failed is never "high quality", whatever its
- * score; an MR not yet scored needs rework.
+ * tickets, not MRs); an MR whose checks failed or were flaky is never "high quality",
+ * whatever its score; an MR not yet scored needs rework.
  */
 export function reviewQueueGroupOf(item: ReviewQueueItem): ReviewQueueGroup {
   if (item.kind === 'merge-request' && item.securityFlagCount > 0) return 'security';
   if (item.priority === 'high') return 'high-priority';
   if (item.kind === 'escalation') return 'escalation';
-  if (item.checksFailed === 0 && item.qualityScore !== undefined && item.qualityScore > HIGH_QUALITY_SCORE_THRESHOLD) return 'high-quality';
+  if (item.checksFailed === 0 && (item.checksFlaky ?? 0) === 0 && item.qualityScore !== undefined && item.qualityScore > HIGH_QUALITY_SCORE_THRESHOLD) return 'high-quality';
   return 'needs-rework';
 }
 

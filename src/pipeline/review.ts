@@ -86,7 +86,8 @@ export async function buildBatchReview(dependencies: PipelineDependencies, reque
       const mergeRequest = await store.getMergeRequest(batch.id, run.ticketId);
       if (mergeRequest === undefined) continue;
       const checks = (await store.listGateResults(batch.id, run.ticketId)).filter((result) => result.commit === mergeRequest.commit);
-      const checksFailed = checks.filter((result) => result.status !== 'passed').length;
+      const checksFlaky = checks.filter((result) => result.status === 'flaky').length;
+      const checksFailed = checks.filter((result) => result.status !== 'passed' && result.status !== 'flaky').length;
       const decision = decisionOf(reviewActions.filter((action) => action.ticketId === run.ticketId), timing.queueReadyAt, timing.gatedAt[run.ticketId]);
       mergeRequests.push({ ...mergeRequest, state: run.state, checks, decision });
       items.push({
@@ -97,6 +98,7 @@ export async function buildBatchReview(dependencies: PipelineDependencies, reque
         qualityScore: mergeRequest.qualityScore ?? 0,
         securityFlagCount: countSecurityFlags(mergeRequest.securityFlags ?? []),
         checksFailed,
+        checksFlaky,
         state: run.state,
         decision: decision.state,
         ...(decision.reviewTimeMinutes === undefined ? {} : { reviewTimeMinutes: decision.reviewTimeMinutes }),
@@ -127,7 +129,16 @@ export async function buildBatchReview(dependencies: PipelineDependencies, reque
       totals,
       readyForReview: queue.flatMap((entry) =>
         entry.kind === 'merge-request'
-          ? [{ ticketId: entry.ticketId, title: entry.title, qualityScore: entry.qualityScore, securityFlagCount: entry.securityFlagCount, checksFailed: entry.checksFailed }]
+          ? [
+              {
+                ticketId: entry.ticketId,
+                title: entry.title,
+                qualityScore: entry.qualityScore,
+                securityFlagCount: entry.securityFlagCount,
+                checksFailed: entry.checksFailed,
+                checksFlaky: entry.checksFlaky ?? 0,
+              },
+            ]
           : [],
       ),
       escalations: queue.flatMap((entry) => (entry.kind === 'escalation' ? [{ ticketId: entry.ticketId, question: entry.question }] : [])),

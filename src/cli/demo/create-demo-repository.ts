@@ -45,7 +45,10 @@ export async function createDemoRepository(root: string, modelServerUrl: string,
   await git('commit', '--quiet', '-m', 'Add the backlog and the Nightshift configuration');
 }
 
-/** The demo's nightshift.yaml: the seed's batch defaults, the library's own checks as gates. */
+/**
+ * The demo's nightshift.yaml: the seed's batch defaults except four agents at once (the
+ * seed's three would add a wave for the demo's seventh ticket), the library's own checks as gates.
+ */
 export function demoConfigText(modelServerUrl: string, agent: DemoAgentChoice = { kind: 'claude-code' }): string {
   const model = DEMO_MODELS[agent.kind];
   const config = {
@@ -57,7 +60,7 @@ export function demoConfigText(modelServerUrl: string, agent: DemoAgentChoice = 
       api_key_env: DEMO_MODEL_KEY_VARIABLE,
       ...(agent.commandTemplate === undefined ? {} : { command: agent.commandTemplate }),
     },
-    batch: { max_tickets: 20, timeout_per_ticket: '30m', parallel_agents: 3 },
+    batch: { max_tickets: 20, timeout_per_ticket: '30m', parallel_agents: 4 },
     repository: { base_branch: 'main', branch_prefix: 'agent/' },
     gates: { timeout: '5m', commands: { test: 'node --test', lint: 'node scripts/lint.js' } },
   };

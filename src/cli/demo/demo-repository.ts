@@ -16,7 +16,7 @@ export const DEMO_REPOSITORY_FILES: Record<string, string> = {
     2,
   )}\n`,
   'README.md': '# string-kit\n\nSmall string helpers. `npm test` runs the tests, `npm run lint` the lint.\n',
-  '.gitignore': 'node_modules/\n',
+  '.gitignore': 'node_modules/\n.cache/\n',
   'src/index.js': [
     "export { capitalize } from './capitalize.js';",
     "export { reverse } from './reverse.js';",

@@ -53,6 +53,53 @@ function simpleTicket(input: {
   };
 }
 
+/**
+ * The token DEMO-107's agent hard-codes, for the gates' secret scan to flag. It has a
+ * GitHub token's shape and opens nothing; it is built from parts so that no source
+ * file of Nightshift holds a whole token-shaped string.
+ */
+export const DEMO_HARD_CODED_TOKEN = ['ghp', '_', 'D3m0n0tRealT0ken', 'F0rN1ghtsh1ftD3m0Xy9'].join('');
+
+/**
+ * DEMO-108's flaky test: it fails on the first run of each commit and passes on the
+ * next (the run leaves a marker in the git-ignored `.cache/`, named after the commit),
+ * so the agent's own run before committing never warms the gates' run, and the gates'
+ * re-run of the failed check reports it flaky.
+ */
+const FLAKY_RETRY_TEST = [
+  "import { test } from 'node:test';",
+  "import assert from 'node:assert/strict';",
+  "import { execFileSync } from 'node:child_process';",
+  "import { existsSync, mkdirSync, writeFileSync } from 'node:fs';",
+  "import { retry } from '../src/index.js';",
+  '',
+  "test('retry returns the first success', async () => {",
+  '  let calls = 0;',
+  "  const result = await retry(async () => {",
+  '    calls += 1;',
+  "    if (calls < 3) throw new Error('not yet');",
+  "    return 'done';",
+  '  });',
+  "  assert.equal(result, 'done');",
+  '  assert.equal(calls, 3);',
+  '});',
+  '',
+  "test('retry rejects with the last error', async () => {",
+  "  await assert.rejects(retry(async () => { throw new Error('down'); }, 2), /down/);",
+  '});',
+  '',
+  '// Deliberately flaky, for the demo: the first run of each commit finds the cache cold.',
+  "test('retry is fast with a warm cache', () => {",
+  "  const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();",
+  '  const marker = `.cache/retry-warm-${commit}`;',
+  '  const warm = existsSync(marker);',
+  "  mkdirSync('.cache', { recursive: true });",
+  "  writeFileSync(marker, '');",
+  "  assert.ok(warm, 'the cache was cold');",
+  '});',
+  '',
+].join('\n');
+
 export const DEMO_SCENARIO: DemoScenario = {
   model: 'scripted-demo-model',
   tickets: {
@@ -181,6 +228,76 @@ export const DEMO_SCENARIO: DemoScenario = {
         },
       ],
       changes: ['Add wordCount helper', 'Export wordCount from the package index', 'Add tests for padded and empty texts'],
+    }),
+    'DEMO-107': simpleTicket({
+      summary: 'Add releaseNotesRequest(version, notes): the GitHub API request that publishes a release with its notes.',
+      files: ['src/release-notes.js', 'src/index.js', 'test/release-notes.test.js'],
+      plan: ['Write src/release-notes.js building the releases API request', 'Export it', 'Test the URL and the tag'],
+      risks: ['The request needs an API token'],
+      implementation: [
+        {
+          write: {
+            path: 'src/release-notes.js',
+            content: [
+              `const GITHUB_TOKEN = '${DEMO_HARD_CODED_TOKEN}';`,
+              '',
+              '/** The GitHub API request that publishes release `v<version>` with its notes. */',
+              'export function releaseNotesRequest(version, notes) {',
+              '  return {',
+              "    method: 'POST',",
+              "    url: 'https://api.github.com/repos/acme/string-kit/releases',",
+              "    headers: { authorization: `token ${GITHUB_TOKEN}`, accept: 'application/vnd.github+json' },",
+              '    body: JSON.stringify({ tag_name: `v${version}`, name: `string-kit ${version}`, body: notes }),',
+              '  };',
+              '}',
+              '',
+            ].join('\n'),
+          },
+        },
+        addExport('releaseNotesRequest', 'release-notes.js'),
+        {
+          write: {
+            path: 'test/release-notes.test.js',
+            content: testFile('releaseNotesRequest', [
+              "const request = releaseNotesRequest('1.2.0', 'Fixes');",
+              "assert.equal(request.url, 'https://api.github.com/repos/acme/string-kit/releases');",
+              "assert.equal(JSON.parse(request.body).tag_name, 'v1.2.0');",
+            ]),
+          },
+        },
+      ],
+      changes: ['Add releaseNotesRequest for the GitHub releases API', 'Export releaseNotesRequest from the package index', 'Add a test for the URL and the tag'],
+    }),
+    'DEMO-108': simpleTicket({
+      summary: 'Add retry(action, attempts) that tries an action again until it succeeds.',
+      files: ['src/retry.js', 'src/index.js', 'test/retry.test.js'],
+      plan: ['Write src/retry.js', 'Export it', 'Test success after failures and giving up'],
+      risks: ['A test that depends on a warm cache may be flaky'],
+      implementation: [
+        {
+          write: {
+            path: 'src/retry.js',
+            content: [
+              '/** Calls `action` until it succeeds, at most `attempts` times; rejects with the last error. */',
+              'export async function retry(action, attempts = 3) {',
+              '  let lastError;',
+              '  for (let attempt = 1; attempt <= attempts; attempt += 1) {',
+              '    try {',
+              '      return await action(attempt);',
+              '    } catch (error) {',
+              '      lastError = error;',
+              '    }',
+              '  }',
+              '  throw lastError;',
+              '}',
+              '',
+            ].join('\n'),
+          },
+        },
+        addExport('retry', 'retry.js'),
+        { write: { path: 'test/retry.test.js', content: FLAKY_RETRY_TEST } },
+      ],
+      changes: ['Add retry helper', 'Export retry from the package index', 'Add tests for success after failures and for giving up'],
     }),
   },
 };

@@ -1,7 +1,9 @@
 /**
- * The demo's backlog: six tickets that walk every path of the pipeline — a ready
+ * The demo's backlog: eight tickets that walk every path of the pipeline — a ready
  * high-priority ticket, a dependency pair (stacked branches), an escalation at C1,
- * a ticket refused at intake, and a change whose tests fail at the gates.
+ * a ticket refused at intake, a change whose tests fail at the gates, a change that
+ * hard-codes a token (a security flag, first in the queue), and a change whose test
+ * fails once and passes when the gates run it again (a flaky check).
  */
 export const DEMO_TICKET_FILES: Record<string, string> = {
   'DEMO-101.md': `---
@@ -152,6 +154,58 @@ The editor shows how many words a text has.
 - [x] No open questions
 - [x] Dependencies: None
 - [x] Estimated files: src/word-count.js, test/word-count.test.js
+- [x] Complexity: Small
+`,
+  'DEMO-107.md': `---
+id: DEMO-107
+title: Publish release notes on GitHub
+labels: [ready-for-agent]
+priority: medium
+complexity: small
+estimated_files: ["src/release-notes.js", "src/index.js", "test/release-notes.test.js"]
+dependencies: []
+created_at: "2024-01-14T09:00:00Z"
+---
+Each release should carry its notes on GitHub. The release job provides the API
+token in the \`GITHUB_TOKEN\` environment variable.
+
+## Acceptance Criteria
+- \`releaseNotesRequest(version, notes)\` returns the POST request that creates the GitHub release \`v<version>\` with the notes as its body
+
+## Test Cases
+- releaseNotesRequest("1.2.0", "Fixes") → POST to the releases API, tag "v1.2.0"
+
+## Agent Readiness
+- [x] Acceptance criteria clear
+- [x] No open questions
+- [x] Dependencies: None
+- [x] Estimated files: src/release-notes.js, test/release-notes.test.js
+- [x] Complexity: Small
+`,
+  'DEMO-108.md': `---
+id: DEMO-108
+title: Add a retry helper
+labels: [ready-for-agent]
+priority: medium
+complexity: small
+estimated_files: ["src/retry.js", "src/index.js", "test/retry.test.js"]
+dependencies: []
+created_at: "2024-01-14T10:00:00Z"
+---
+Calls to flaky services should be tried again before giving up.
+
+## Acceptance Criteria
+- \`retry(action, attempts)\` calls \`action\` until it succeeds, at most \`attempts\` times (3 by default)
+- After the last failed attempt it rejects with the last error
+
+## Test Cases
+- An action that fails twice, then succeeds → its result, after 3 calls
+
+## Agent Readiness
+- [x] Acceptance criteria clear
+- [x] No open questions
+- [x] Dependencies: None
+- [x] Estimated files: src/retry.js, test/retry.test.js
 - [x] Complexity: Small
 `,
 };

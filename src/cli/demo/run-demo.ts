@@ -5,12 +5,15 @@ import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { stringify } from 'yaml';
+import { explainTicketScore, type ScoreExplanation } from '../../pipeline/explain-score.js';
 import { runBatch, type NightReport } from '../../pipeline/run-batch.js';
 import { quoteForShell } from '../../adapters/agents/command/command-agent.js';
 import { AGENT_REGISTRY } from '../../runtime/agent-registry.js';
 import { openRuntime } from '../../runtime/open-runtime.js';
 import { UserFacingError } from '../../runtime/user-facing-error.js';
 import { startModelServer } from '../../testing/model-server/start-model-server.js';
+import { formatNightReport } from '../commands/run-command.js';
+import { formatScoreExplanation } from '../commands/score-command.js';
 import { ProgressDisplay, type ProgressOutput } from '../progress-display.js';
 import { requireAgent } from '../require-agent.js';
 import { createDemoRepository, DEMO_MODEL_KEY_VARIABLE } from './create-demo-repository.js';
@@ -22,10 +25,12 @@ export interface DemoResult {
   directory: string;
   repository: string;
   report: NightReport;
+  /** Each gated MR's score explained (what `nightshift score` prints), in queue order. */
+  scores: ScoreExplanation[];
 }
 
 /**
- * `nightshift demo`: a sample repository, six tickets that walk every path, the
+ * `nightshift demo`: a sample repository, eight tickets that walk every path, the
  * scripted model server, and the whole pipeline run by the real agent CLI against it.
  */
 export async function runDemo(request: { directory?: string; reviewWidth?: number; output: ProgressOutput; agentKind?: string }): Promise<DemoResult> {
@@ -47,7 +52,13 @@ export async function runDemo(request: { directory?: string; reviewWidth?: numbe
       const report = await runBatch(runtime.dependencies, request.reviewWidth === undefined ? {} : { reviewWidth: request.reviewWidth }, display.listener).finally(() =>
         display.stop(),
       );
-      return { directory, repository, report };
+      const scores: ScoreExplanation[] = [];
+      for (const item of report.review?.queue ?? []) {
+        if (item.kind !== 'merge-request') continue;
+        const lookup = await explainTicketScore(runtime.dependencies, { ticketId: item.ticketId, batchId: report.review!.batch.id });
+        if (lookup.ok) scores.push(lookup.explanation);
+      }
+      return { directory, repository, report, scores };
     } finally {
       await runtime.close();
     }
@@ -72,6 +83,29 @@ export function scriptedCommandTemplate(scenarioPath: string): string {
   const script = fileURLToPath(new URL(`../../testing/model-server/scripted-command-agent${extension}`, import.meta.url));
   const loader = extension === '.ts' ? `--import ${quoteForShell(import.meta.resolve('tsx'))} ` : '';
   return `${quoteForShell(process.execPath)} ${loader}${quoteForShell(script)} {prompt_file} ${quoteForShell(scenarioPath)}`;
+}
+
+/** What `nightshift demo` prints: the night report with the review box, the scores explained, and where to look. */
+export async function formatDemoOutput(result: DemoResult): Promise<string> {
+  return [formatNightReport(result.report), formatDemoScores(result), await formatDemoGuide(result)].join('\n');
+}
+
+/**
+ * The top MR's score, every point won and lost (the box shows only the number), and
+ * the command that explains each of the others.
+ */
+export function formatDemoScores(result: DemoResult): string {
+  const [top, ...others] = result.scores;
+  if (top === undefined) return '';
+  const lines = [`Why ${top.ticketId}, the top MR of the queue, scored ${top.qualityScore} (nightshift score ${top.ticketId}):`, '', formatScoreExplanation(top).trimEnd()];
+  if (others.length > 0) {
+    lines.push('', `The other MRs' scores, explained by nightshift score <ticket> --repo ${result.repository}:`);
+    for (const explanation of others) {
+      const lost = explanation.breakdown.filter((item) => item.lost > 0).map((item) => `${item.criterion} −${item.lost}`);
+      lines.push(`  ${explanation.ticketId}  ${explanation.qualityScore}${lost.length === 0 ? '' : `  (${lost.join(', ')})`}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** Where to look after the demo: the manifest, branches, logs, summaries and the scenario. */
