@@ -19,6 +19,16 @@ export interface OutsideSnapshot {
   ownBranchCommit?: string;
   /** Symbolic links inside the worktree: path relative to it → the real path the link leads to. */
   symlinks: Record<string, string>;
+  /**
+   * One fingerprint of every file in the worktree, when asked for and cheap to take (a small
+   * worktree): equal before and after a stage means the stage changed nothing in it.
+   */
+  worktreeFingerprint?: string;
+}
+
+/** Whether two snapshots prove the worktree itself unchanged; false when either could not tell. */
+export function worktreeUnchanged(before: OutsideSnapshot, after: OutsideSnapshot): boolean {
+  return before.worktreeFingerprint !== undefined && before.worktreeFingerprint === after.worktreeFingerprint;
 }
 
 export type ConfinementBreach =

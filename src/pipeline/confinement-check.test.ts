@@ -48,12 +48,21 @@ describe('ConfinementCheck', () => {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   };
 
+  it('tells a read-only stage that left the worktree alone, and one that did not, across consecutive stages', async () => {
+    expect(await check.around('C0', async () => 'scoped')).toEqual({ outcome: 'scoped', worktreeUnchanged: true });
+    const planned = await check.around('C1', async () => {
+      writeFileSync(join(worktree, 'notes.md'), 'scribbled at C1\n');
+      return 'planned';
+    });
+    expect(planned).toEqual({ outcome: 'planned', worktreeUnchanged: false });
+  });
+
   it('passes the outcome through when the stage stayed in its worktree', async () => {
     const result = await check.around('C2', async () => {
       writeFileSync(join(worktree, 'src/b.js'), 'export const b = 2;\n');
       return 'the outcome';
     });
-    expect(result).toEqual({ outcome: 'the outcome' });
+    expect(result).toEqual({ outcome: 'the outcome', worktreeUnchanged: false });
   });
 
   it('replaces the outcome with a security reason when the stage wrote next to the worktree, and logs every breach', async () => {

@@ -1,4 +1,4 @@
-import { describeConfinementBreaches, findConfinementBreaches } from '../domain/confinement-breach.js';
+import { describeConfinementBreaches, findConfinementBreaches, worktreeUnchanged, type OutsideSnapshot } from '../domain/confinement-breach.js';
 import { SCORE_NOTES_REF } from '../domain/score-explanation.js';
 import { stageMayEdit, type Stage } from '../domain/stage.js';
 import type { Clock } from '../ports/clock.js';
@@ -13,8 +13,11 @@ export interface ConfinementSettings {
   unwatchedCheckoutPaths: string[];
 }
 
-/** The outcome of a stage, or the security reason that replaces it. */
-export type ConfinedStage<T> = { outcome: T; breach?: undefined } | { outcome: T; breach: string };
+/**
+ * The outcome of a stage, or the security reason that replaces it; `worktreeUnchanged` says
+ * the snapshots prove the stage left the worktree's own files alone (false: they could not tell).
+ */
+export type ConfinedStage<T> = { outcome: T; worktreeUnchanged: boolean; breach?: undefined } | { outcome: T; worktreeUnchanged: boolean; breach: string };
 
 /**
  * The check after every stage that the agent stayed in its worktree. The agents' own
@@ -24,9 +27,15 @@ export type ConfinedStage<T> = { outcome: T; breach?: undefined } | { outcome: T
  * after the stage, plus the symbolic links the stage left in the worktree. Any
  * difference replaces the stage's outcome with a `security:` reason, whatever the stage
  * answered — a rate limit or a crash included.
+ *
+ * The snapshot after one stage is the snapshot before the next: between two stages of a
+ * ticket only Nightshift acts, and what it writes (store, logs, tracker, refs of other
+ * tickets) is not watched. Only after a stage that may edit are the worktree's untracked
+ * symbolic links listed (a git process); elsewhere any new link is a change in the worktree.
  */
 export class ConfinementCheck {
   private readonly request: OutsideSnapshotRequest;
+  private lastSnapshot: OutsideSnapshot | undefined;
 
   constructor(
     private readonly target: { workspace: Workspace; worktreePath: string; branch: string; branchPrefix: string; settings?: ConfinementSettings; log: TicketLog; clock: Clock },
@@ -38,18 +47,24 @@ export class ConfinementCheck {
       unwatchedCheckoutPaths: target.settings?.unwatchedCheckoutPaths ?? [],
       // Other tickets' gates attach score notes, and their fresh starts stash what an earlier run left, while this stage runs.
       unwatchedRefs: [SCORE_NOTES_REF, 'refs/stash'],
+      fingerprintWorktree: true,
     };
   }
 
   /** Runs one stage between two snapshots. */
   async around<T>(stage: Stage, runStage: () => Promise<T>): Promise<ConfinedStage<T>> {
     const { workspace, worktreePath, log, clock } = this.target;
-    const before = await workspace.snapshotOutside(worktreePath, this.request);
+    const mayEdit = stageMayEdit(stage);
+    const before = this.lastSnapshot ?? (await workspace.snapshotOutside(worktreePath, { ...this.request, symlinks: 'tracked' }));
+    this.lastSnapshot = undefined;
     const outcome = await runStage();
-    const after = await workspace.snapshotOutside(worktreePath, this.request);
-    const breaches = findConfinementBreaches(before, after, stageMayEdit(stage) ? 'edit-worktree' : 'read-only');
-    if (breaches.length === 0) return { outcome };
+    const after = await workspace.snapshotOutside(worktreePath, { ...this.request, symlinks: mayEdit ? 'all' : 'tracked' });
+    if (!mayEdit) this.lastSnapshot = after;
+    const unchanged = worktreeUnchanged(before, after);
+    const breaches = findConfinementBreaches(before, after, mayEdit ? 'edit-worktree' : 'read-only');
+    if (breaches.length === 0) return { outcome, worktreeUnchanged: unchanged };
+    this.lastSnapshot = undefined;
     log.write({ type: 'confinement-breach', stage, breaches, at: clock.now().toISOString() });
-    return { outcome, breach: describeConfinementBreaches(stage, breaches) };
+    return { outcome, worktreeUnchanged: unchanged, breach: describeConfinementBreaches(stage, breaches) };
   }
 }

@@ -89,7 +89,7 @@ async function workStages(
   const worktree = await workspace.prepareWorktree({ branch: branchName, startPoint, directoryName: worktreeDirectoryNameFor(ticket.id) });
   const branch: TicketBranch = { branch: branchName, startPoint, worktreePath: worktree.path, ...(stackedOn === undefined ? {} : { stackedOn }) };
   log.write({ type: 'worktree', branch: branchName, startPoint, path: worktree.path, at: clock.now().toISOString() });
-  if (freshStart) await setAsideWhatAnEarlierRunLeft(dependencies, batchId, ticket.id, worktree.path, log);
+  if (freshStart && !worktree.created) await setAsideWhatAnEarlierRunLeft(dependencies, batchId, ticket.id, worktree.path, log);
 
   const stored = await store.listCheckpoints(batchId, ticket.id);
   const checkpoints = new Map<Stage, CheckpointRecord>(stored.map((checkpoint) => [checkpoint.stage, checkpoint]));
@@ -164,7 +164,9 @@ async function workStages(
     return true;
   };
 
-  const refuseChangesAtReadOnlyStage = async (stage: Stage): Promise<boolean> => {
+  /** `provenUnchanged`: the confinement snapshots already show the worktree untouched, so git need not be asked. */
+  const refuseChangesAtReadOnlyStage = async (stage: Stage, provenUnchanged: boolean): Promise<boolean> => {
+    if (provenUnchanged) return false;
     const changed = await workspace.uncommittedChanges(worktree.path);
     if (changed.length === 0) return false;
     await advance({ type: 'fail', reason: `security: the agent changed files during read-only stage ${stage}: ${changed.join(', ')}` });
@@ -181,12 +183,12 @@ async function workStages(
   if (state.run.state === 'scoping') {
     if (!checkpoints.has('C0')) {
       onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'C0', detail: 'understanding scope' });
-      const { outcome, breach } = await confinement.around('C0', () => runAgentStage(context, 'C0', scopeOutputSchema, {}));
+      const { outcome, breach, worktreeUnchanged } = await confinement.around('C0', () => runAgentStage(context, 'C0', scopeOutputSchema, {}));
       if (breach !== undefined) return failForBreach(breach);
       if (outcome.kind === 'rate-limited' || outcome.kind === 'stopped') return settleIncomplete(outcome, 'C0');
       if (await overBudget(outcome.usage)) return { kind: 'settled', run: state.run };
       if (outcome.kind !== 'completed') return settleIncomplete(outcome, 'C0');
-      if (await refuseChangesAtReadOnlyStage('C0')) return { kind: 'settled', run: state.run };
+      if (await refuseChangesAtReadOnlyStage('C0', worktreeUnchanged)) return { kind: 'settled', run: state.run };
       await saveCheckpoint('C0', outcome.output, outcome);
     }
     await advance({ type: 'scope-complete' });
@@ -196,14 +198,14 @@ async function workStages(
   if (state.run.state === 'planning') {
     if (!checkpoints.has('C1')) {
       onProgress({ type: 'ticket-stage', ticketId: ticket.id, stage: 'C1', detail: 'planning' });
-      const { outcome, breach } = await confinement.around('C1', () =>
+      const { outcome, breach, worktreeUnchanged } = await confinement.around('C1', () =>
         runAgentStage(context, 'C1', planOutputSchema, { scopeOutput: scope, ...(work.decision === undefined ? {} : { decision: work.decision }) }),
       );
       if (breach !== undefined) return failForBreach(breach);
       if (outcome.kind === 'rate-limited' || outcome.kind === 'stopped') return settleIncomplete(outcome, 'C1');
       if (await overBudget(outcome.usage)) return { kind: 'settled', run: state.run };
       if (outcome.kind !== 'completed') return settleIncomplete(outcome, 'C1');
-      if (await refuseChangesAtReadOnlyStage('C1')) return { kind: 'settled', run: state.run };
+      if (await refuseChangesAtReadOnlyStage('C1', worktreeUnchanged)) return { kind: 'settled', run: state.run };
       await saveCheckpoint('C1', outcome.output, outcome);
     }
     const plan = checkpoints.get('C1')?.output as PlanOutput;

@@ -10,6 +10,7 @@ import type { ArtifactStore } from '../ports/artifact-store.js';
  */
 export class TicketLog {
   private pending: Promise<void> = Promise.resolve();
+  private readonly queued: string[] = [];
   readonly relativePath: string;
 
   constructor(
@@ -20,10 +21,15 @@ export class TicketLog {
     this.relativePath = ticketLogPath(batchId, ticketId);
   }
 
-  /** Queues one record; call {@link flush} before relying on it being on disk. */
+  /**
+   * Queues one record; call {@link flush} before relying on it being on disk. Records queued
+   * while an append is under way go out together in the next one: an agent streams events
+   * in bursts, and one append per burst keeps the log cheap without reordering it.
+   */
   write(record: Record<string, unknown>): void {
-    const line = JSON.stringify(maskSecretsDeep({ batchId: this.batchId, ticketId: this.ticketId, ...record }));
-    this.pending = this.pending.then(() => this.artifacts.appendLine(this.relativePath, line));
+    this.queued.push(JSON.stringify(maskSecretsDeep({ batchId: this.batchId, ticketId: this.ticketId, ...record })));
+    if (this.queued.length > 1) return;
+    this.pending = this.pending.then(() => this.artifacts.appendLine(this.relativePath, this.queued.splice(0).join('\n')));
   }
 
   async flush(): Promise<void> {

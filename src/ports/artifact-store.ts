@@ -6,6 +6,7 @@
 export interface ArtifactStore {
   /** Writes the whole file atomically (write to a temporary name, then rename). */
   writeText(relativePath: string, content: string): Promise<string>;
+  /** Appends `line` and a newline; `line` may hold several lines, written in one append so a follower sees them whole. */
   appendLine(relativePath: string, line: string): Promise<void>;
   readText(relativePath: string): Promise<string | undefined>;
   /**

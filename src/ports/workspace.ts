@@ -9,7 +9,7 @@ export interface Workspace {
   checkRepository(): Promise<{ ok: true; root: string } | { ok: false; problem: string }>;
   branchExists(branch: string): Promise<boolean>;
   /** Creates (or reopens, after a crash) the branch's worktree, starting from `startPoint`. */
-  prepareWorktree(request: { branch: string; startPoint: string; directoryName: string }): Promise<{ path: string; headCommit: string }>;
+  prepareWorktree(request: { branch: string; startPoint: string; directoryName: string }): Promise<PreparedWorktree>;
   /** Files changed in the worktree, committed or not, relative to `baseRef`. */
   changedFiles(worktreePath: string, baseRef: string): Promise<ChangedFile[]>;
   /** Paths changed in the worktree and not committed (untracked included): one cheap look, for read-only checks. */
@@ -103,6 +103,21 @@ export interface OutsideSnapshotRequest {
   unwatchedCheckoutPaths: readonly string[];
   /** Refs Nightshift itself writes meanwhile for other tickets (score notes, set-aside stashes): not watched. */
   unwatchedRefs?: readonly string[];
+  /**
+   * Which symbolic links of the worktree to list: `all` (tracked and untracked, what a commit
+   * would take; the default) or `tracked` (from the index alone, no git process) — enough
+   * where the worktree must not change at all, since any new link is then a change anyway.
+   */
+  symlinks?: 'all' | 'tracked';
+  /** Also fingerprint the worktree's own files, so a read-only stage can tell it left them alone without asking git. */
+  fingerprintWorktree?: boolean;
+}
+
+/** A worktree ready for a ticket; `created` is false when it was already there (an earlier run's, maybe with its files). */
+export interface PreparedWorktree {
+  path: string;
+  headCommit: string;
+  created: boolean;
 }
 
 export interface CommitAuthor {

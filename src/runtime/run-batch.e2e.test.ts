@@ -152,12 +152,8 @@ describe('a failed ticket taken again by a later batch', () => {
       tickets: { 'MATH-6.md': ticketFileText({ id: 'MATH-6', title: 'Add subtract', priority: 'high', estimatedFiles: ['src/*.js', 'test/*.js'] }) },
       scenario: {
         tickets: {
-          // The first night: half the work, then a step out of the worktree that fails the ticket before anything is committed.
-          'MATH-6': {
-            C0: [SCOPE],
-            C1: [PLAN],
-            C2: [{ write: { path: 'src/half-done.js', content: 'export const half = 1;\n' } }, { run: { command: 'echo escaped > ../escaped.txt' } }, { report: { summary: 'half', changes: ['half'] } }],
-          },
+          // The first night the agent never gives a valid scope: the ticket fails and is taken again the next night.
+          'MATH-6': { C0: [{ say: 'no JSON here' }], 'C0#2': [{ say: 'still no JSON' }] },
         },
       },
     });
@@ -172,8 +168,10 @@ describe('a failed ticket taken again by a later batch', () => {
         await runtime.close();
       }
       const firstRun = (await listRunsOf(fixture, first.review!.batch.id)).find((run) => run.ticketId === 'MATH-6');
-      expect(firstRun).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^security:/) });
+      expect(firstRun).toMatchObject({ state: 'failed', reason: expect.stringMatching(/C0 answer was invalid twice/) });
+      // What an orchestrator killed in the middle of C2 leaves behind: files nobody committed.
       const worktree = `${fixture.repository.root}/.nightshift/worktrees/MATH-6`;
+      writeFileSync(`${worktree}/src/half-done.js`, 'export const half = 1;\n');
       expect(fixture.repository.git(['status', '--porcelain'], worktree)).toContain('src/half-done.js');
 
       // The next night, with a model that finishes the ticket.

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findConfinementBreaches, type ConfinementBreach } from '../../domain/confinement-breach.js';
+import { findConfinementBreaches, worktreeUnchanged, type ConfinementBreach } from '../../domain/confinement-breach.js';
 import type { OutsideSnapshotRequest, Workspace } from '../../ports/workspace.js';
 import { createGitFixture, type GitFixture } from '../git-fixture.js';
 
@@ -136,7 +136,7 @@ export function describeOutsideSnapshotContract(createWorkspace: (location: { re
         `added ${join(worktreesDirectory, 'evil', 'x.txt')}`,
         `added ${join(worktreesDirectory, 'outside.txt')}`,
         `added ${join(fixture.root, 'escaped.txt')}`,
-        `added ${join(fixture.root, 'src', 'a.ts')}`,
+        `modified ${join(fixture.root, 'src', 'a.ts')}`,
         `modified ${join(watched, '.bashrc')}`,
         `added ${join(watched, '.ssh', 'authorized_keys')}`,
       ].sort());
@@ -148,6 +148,48 @@ export function describeOutsideSnapshotContract(createWorkspace: (location: { re
       symlinkSync(join(watched, 'not-there-yet'), join(worktree, 'dangling'));
       const snapshot = await workspace.snapshotOutside(worktree, request);
       expect(snapshot.symlinks).toEqual({ keys: join(watched, '.ssh'), 'alias.ts': join(realpathSync(worktree), 'src', 'a.ts'), dangling: join(watched, 'not-there-yet') });
+    });
+
+    it('lists only tracked symbolic links when asked, without the untracked ones', async () => {
+      symlinkSync('src/a.ts', join(worktree, 'tracked-alias.ts'));
+      await workspace.commitAll(worktree, 'feat(PROJ-1): a link', AUTHOR);
+      symlinkSync(join(watched, '.ssh'), join(worktree, 'keys'));
+      const tracked = await workspace.snapshotOutside(worktree, { ...request, symlinks: 'tracked' });
+      expect(tracked.symlinks).toEqual({ 'tracked-alias.ts': join(realpathSync(worktree), 'src', 'a.ts') });
+      const all = await workspace.snapshotOutside(worktree, { ...request, symlinks: 'all' });
+      expect(all.symlinks).toEqual({ 'tracked-alias.ts': join(realpathSync(worktree), 'src', 'a.ts'), keys: join(watched, '.ssh') });
+      expect(findConfinementBreaches(tracked, all, 'edit-worktree').map((breach) => breach.kind)).toEqual(['symlink-outside']);
+    });
+
+    it('fingerprints the worktree itself when asked: equal while nothing in it changes, different after any write', async () => {
+      const fingerprinted = { ...request, fingerprintWorktree: true };
+      const first = await workspace.snapshotOutside(worktree, fingerprinted);
+      expect(first.worktreeFingerprint).toMatch(/^[0-9a-f]{64}$/);
+      fixture.git(['status', '--porcelain'], worktree);
+      await workspace.diff(worktree, 'main');
+      const second = await workspace.snapshotOutside(worktree, fingerprinted);
+      expect(worktreeUnchanged(first, second)).toBe(true);
+      mkdirSync(join(worktree, 'deep', 'er'), { recursive: true });
+      const third = await workspace.snapshotOutside(worktree, fingerprinted);
+      expect(worktreeUnchanged(second, third)).toBe(false);
+      writeFileSync(join(worktree, 'deep', 'er', 'x.txt'), 'x\n');
+      const fourth = await workspace.snapshotOutside(worktree, fingerprinted);
+      expect(worktreeUnchanged(third, fourth)).toBe(false);
+      writeFileSync(join(worktree, 'src', 'a.ts'), 'export const a = 1;\n');
+      expect(worktreeUnchanged(fourth, await workspace.snapshotOutside(worktree, fingerprinted))).toBe(false);
+      expect((await workspace.snapshotOutside(worktree, request)).worktreeFingerprint).toBeUndefined();
+    });
+
+    it('sees a file staged in the main checkout, an untracked file changed there, and a packed ref rewritten', async () => {
+      fixture.writeFile('notes.local', 'mine\n');
+      fixture.git(['pack-refs', '--all']);
+      const breaches = await breachesAround(() => {
+        fixture.writeFile('README.md', '# Staged by an agent\n');
+        fixture.git(['add', 'README.md']);
+        fixture.writeFile('notes.local', 'changed by an agent\n');
+        fixture.git(['update-ref', 'refs/heads/main', fixture.git(['commit-tree', '-m', 'forged', 'main^{tree}'])]);
+      });
+      expect(locations(breaches)).toEqual([`modified ${join(fixture.root, 'README.md')}`, `modified ${join(fixture.root, 'notes.local')}`, 'modified ref refs/heads/main']);
     });
 
     it('refuses a worktree path outside the worktrees directory', async () => {

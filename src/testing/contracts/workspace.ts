@@ -112,7 +112,7 @@ export function describeWorkspaceContract(name: string, createWorkspace: (locati
         writeFileSync(join(prepared.path, 'src/unsaved.ts'), 'work in progress\n');
 
         const reopened = await prepare('PROJ-142');
-        expect(reopened).toEqual({ path: prepared.path, headCommit: commit });
+        expect(reopened).toEqual({ path: prepared.path, headCommit: commit, created: false });
         expect(existsSync(join(prepared.path, 'src/unsaved.ts'))).toBe(true);
       });
 
@@ -224,13 +224,15 @@ export function describeWorkspaceContract(name: string, createWorkspace: (locati
       });
 
       it('sets uncommitted changes aside in a stash that keeps them, untracked files included', async () => {
-        const { path } = await prepare('PROJ-143');
+        const { path, created } = await prepare('PROJ-143');
+        expect(created).toBe(true);
         expect(await workspace.setAsideUncommittedChanges(path, 'nightshift: left by an earlier run')).toBeUndefined();
         fixture.writeFile('src/left behind.ts', 'export const left = 1;\n', path);
         fixture.writeFile('README.md', '# half done\n', path);
         const stash = await workspace.setAsideUncommittedChanges(path, 'nightshift: left by an earlier run of PROJ-143');
         expect(stash).toMatch(/^[0-9a-f]{40}$/);
         expect(await workspace.uncommittedChanges(path)).toEqual([]);
+        expect((await prepare('PROJ-143')).created).toBe(false);
         expect(fixture.git(['stash', 'list', '--format=%H %s'], path)).toContain(`${stash} On agent/PROJ-143: nightshift: left by an earlier run of PROJ-143`);
         expect(fixture.git(['show', `${stash}^3:src/left behind.ts`], path)).toBe('export const left = 1;');
         expect(fixture.git(['show', `${stash}:README.md`], path)).toBe('# half done');

@@ -11,7 +11,7 @@ import type { WorktreeEntry } from './git-output-parsing.js';
 import { readWorktreeFile, removeWorktreeFile } from './worktree-files.js';
 import { takeOutsideSnapshot } from './outside-snapshot.js';
 import type { OutsideSnapshot } from '../../../domain/confinement-breach.js';
-import type { OutsideSnapshotRequest } from '../../../ports/workspace.js';
+import type { OutsideSnapshotRequest, PreparedWorktree } from '../../../ports/workspace.js';
 
 /** Where the repository is and where its ticket worktrees go (normally `.nightshift/worktrees`). */
 export interface GitWorkspaceOptions {
@@ -77,7 +77,7 @@ export class GitWorkspace implements Workspace {
     return result.exitCode === 0;
   }
 
-  async prepareWorktree(request: { branch: string; startPoint: string; directoryName: string }): Promise<{ path: string; headCommit: string }> {
+  async prepareWorktree(request: { branch: string; startPoint: string; directoryName: string }): Promise<PreparedWorktree> {
     const { branch, startPoint, directoryName } = request;
     await this.requireBranchName(branch);
     requireRevision(startPoint, 'startPoint');
@@ -89,7 +89,7 @@ export class GitWorkspace implements Workspace {
     return serialized(this.repositoryRoot, () => this.openWorktree(branch, startPoint, path));
   }
 
-  private async openWorktree(branch: string, startPoint: string, path: string): Promise<{ path: string; headCommit: string }> {
+  private async openWorktree(branch: string, startPoint: string, path: string): Promise<PreparedWorktree> {
     const cwd = this.repositoryRoot;
     // The common case — a new ticket — costs two git processes; anything unusual takes the careful path below.
     if (!existsSync(path)) {
@@ -98,7 +98,7 @@ export class GitWorkspace implements Workspace {
       if (start.exitCode === 0) {
         const commit = start.stdout.trim();
         const added = await runGit(['worktree', 'add', '--quiet', '-b', branch, path, commit], { cwd });
-        if (added.exitCode === 0) return { path, headCommit: commit };
+        if (added.exitCode === 0) return { path, headCommit: commit, created: true };
       }
     }
 
@@ -110,7 +110,7 @@ export class GitWorkspace implements Workspace {
       if (atPath.branch !== branchRef) {
         throw new Error(`workspace: ${path} is already a worktree of ${atPath.branch ?? 'a detached HEAD'}, not of ${branch}: remove it first`);
       }
-      return { path, headCommit: await this.headCommit(path) };
+      return { path, headCommit: await this.headCommit(path), created: false };
     }
     const elsewhere = worktrees.find((entry) => entry.branch === branchRef);
     if (elsewhere !== undefined) {
@@ -127,7 +127,7 @@ export class GitWorkspace implements Workspace {
     } else {
       await git(['worktree', 'add', '-b', branch, path, `${startPoint}^{commit}`], { cwd });
     }
-    return { path, headCommit: await this.headCommit(path) };
+    return { path, headCommit: await this.headCommit(path), created: true };
   }
 
   async changedFiles(worktreePath: string, baseRef: string): Promise<ChangedFile[]> {

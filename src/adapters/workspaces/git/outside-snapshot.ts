@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, realpathSync, type Stats } from 'node:fs';
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { OutsideSnapshot } from '../../../domain/confinement-breach.js';
 import type { OutsideSnapshotRequest } from '../../../ports/workspace.js';
 import { git } from './git-command.js';
+import { readGitIndex } from './git-index-reader.js';
 import type { WorktreeEntry } from './git-output-parsing.js';
+import { readGitRefs } from './git-ref-reader.js';
+import { lstatOrUndefined, readBytesOrUndefined, readdirEntriesOrUndefined, readdirOrEmpty, readlinkOrUndefined, readTextOrUndefined } from './quiet-file-reads.js';
 
 /** What the snapshot needs from the workspace that takes it. */
 export interface OutsideSnapshotContext {
@@ -52,6 +54,21 @@ const HASHED_BYTES = 4 * 1024 * 1024;
 const MAXIMUM_WALKED_ENTRIES = 20_000;
 
 /**
+ * Past this many tracked files the main checkout is fingerprinted by `git status` (which
+ * keeps its own stat cache) rather than in-process, one `lstat` per file.
+ */
+const MAXIMUM_IN_PROCESS_TRACKED_FILES = 5_000;
+
+/** Past this many entries the worktree gets no fingerprint of its own; read-only stages then ask git. */
+const MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES = 5_000;
+
+const SYMLINK_MODE = 0o120000;
+const FILE_TYPE_MASK = 0o170000;
+
+/** The git common directory of each repository: it never changes, so git is asked once. */
+const commonDirectories = new Map<string, string>();
+
+/**
  * Takes the {@link OutsideSnapshot} of a worktree: the repository's git directory (less
  * what changes legitimately), its refs (less the other tickets' branches), the worktree's
  * link to the repository, the main checkout's uncommitted state (less the directories
@@ -61,30 +78,43 @@ const MAXIMUM_WALKED_ENTRIES = 20_000;
  */
 export async function takeOutsideSnapshot(context: OutsideSnapshotContext, worktreePath: string, request: OutsideSnapshotRequest): Promise<OutsideSnapshot> {
   const { repositoryRoot } = context;
-  const commonDirectory = resolve(repositoryRoot, (await git(['rev-parse', '--git-common-dir'], { cwd: repositoryRoot })).trim());
+  const commonDirectory = await commonDirectoryOf(repositoryRoot);
   const fingerprints: Record<string, string> = {};
   const add = (entries: Record<string, string>): void => void Object.assign(fingerprints, entries);
 
   add(await fingerprintGitDirectory(commonDirectory));
-  const { refs, ownBranchCommit } = await readRefs(repositoryRoot, request);
+  const { refs, ownBranchCommit } = await readRefs(repositoryRoot, commonDirectory, request);
   add(refs);
-  add(await fingerprintWorktreeLink(worktreePath, commonDirectory));
-  add(await fingerprintCheckout(repositoryRoot, request.unwatchedCheckoutPaths));
-  add(await fingerprintStrays(context));
+  const administrative = await worktreeAdministrativeDirectory(worktreePath, commonDirectory);
+  add(await fingerprintWorktreeLink(worktreePath, administrative));
+  add((await fingerprintCheckoutInProcess(context, commonDirectory, request.unwatchedCheckoutPaths)) ?? (await fingerprintCheckout(repositoryRoot, request.unwatchedCheckoutPaths)));
+  add(await fingerprintStrays(context, commonDirectory));
   for (const watched of request.watchedPaths) {
     if (isAbsolute(watched)) add(await fingerprintTree(watched));
   }
+  const trackedSymlinks = request.symlinks === 'tracked' && administrative !== undefined ? await listTrackedSymlinks(worktreePath, administrative) : undefined;
+  const worktreeFingerprint = request.fingerprintWorktree === true ? await fingerprintWorktreeFiles(worktreePath) : undefined;
   return {
     worktreeRealPath: realPath(worktreePath),
     fingerprints,
     ...(ownBranchCommit === undefined ? {} : { ownBranchCommit }),
-    symlinks: await listSymlinks(worktreePath),
+    symlinks: trackedSymlinks ?? (await listSymlinks(worktreePath)),
+    ...(worktreeFingerprint === undefined ? {} : { worktreeFingerprint }),
   };
+}
+
+async function commonDirectoryOf(repositoryRoot: string): Promise<string> {
+  let found = commonDirectories.get(repositoryRoot);
+  if (found === undefined) {
+    found = resolve(repositoryRoot, (await git(['rev-parse', '--git-common-dir'], { cwd: repositoryRoot })).trim());
+    commonDirectories.set(repositoryRoot, found);
+  }
+  return found;
 }
 
 async function fingerprintGitDirectory(commonDirectory: string): Promise<Record<string, string>> {
   const fingerprints: Record<string, string> = {};
-  for (const name of await readdir(commonDirectory).catch(() => [] as string[])) {
+  for (const name of readdirOrEmpty(commonDirectory)) {
     if (CHANGING_GIT_ENTRIES.has(name) || name.endsWith('.lock')) continue;
     Object.assign(fingerprints, await fingerprintTree(join(commonDirectory, name), (path) => path.endsWith('.lock')));
   }
@@ -92,36 +122,148 @@ async function fingerprintGitDirectory(commonDirectory: string): Promise<Record<
   return fingerprints;
 }
 
-async function readRefs(repositoryRoot: string, request: OutsideSnapshotRequest): Promise<{ refs: Record<string, string>; ownBranchCommit?: string }> {
-  const output = await git(['for-each-ref', '--format=%(refname)%00%(objectname)'], { cwd: repositoryRoot });
+async function readRefs(repositoryRoot: string, commonDirectory: string, request: OutsideSnapshotRequest): Promise<{ refs: Record<string, string>; ownBranchCommit?: string }> {
   const ownRef = `refs/heads/${request.branch}`;
   const concurrent = request.concurrentBranchPrefix === '' ? undefined : `refs/heads/${request.concurrentBranchPrefix}`;
   const unwatched = new Set(request.unwatchedRefs ?? []);
-  const refs: Record<string, string> = {};
+  // The other tickets' branches are not watched: their directory is not even read, but the own branch may live in it.
+  const concurrentDirectory = concurrent?.endsWith('/') ? concurrent.slice(0, -1) : undefined;
+  const inProcess = await readGitRefs(commonDirectory, (directory) => directory === concurrentDirectory);
+  let all: Map<string, string>;
   let ownBranchCommit: string | undefined;
-  for (const line of output.split('\n')) {
-    const [name, commit] = line.split('\0');
-    if (name === undefined || commit === undefined || name === '') continue;
-    if (name === ownRef) ownBranchCommit = commit;
-    else if (unwatched.has(name)) continue;
-    else if (concurrent === undefined || !name.startsWith(concurrent)) refs[`ref ${name}`] = commit;
+  if (inProcess !== undefined) {
+    all = inProcess;
+    const ownLoose = ((readTextOrUndefined(join(commonDirectory, ownRef)) ?? '')).trim();
+    ownBranchCommit = /^[0-9a-f]{40}$/.test(ownLoose) ? ownLoose : all.get(ownRef);
+  } else {
+    const output = await git(['for-each-ref', '--format=%(refname)%00%(objectname)'], { cwd: repositoryRoot });
+    all = new Map(output.split('\n').flatMap((line) => {
+      const [name, commit] = line.split('\0');
+      return name === undefined || commit === undefined || name === '' ? [] : [[name, commit] as [string, string]];
+    }));
+    ownBranchCommit = all.get(ownRef);
+  }
+  const refs: Record<string, string> = {};
+  for (const [name, commit] of all) {
+    if (name === ownRef || unwatched.has(name)) continue;
+    if (concurrent === undefined || !name.startsWith(concurrent)) refs[`ref ${name}`] = commit;
   }
   return { refs, ...(ownBranchCommit === undefined ? {} : { ownBranchCommit }) };
 }
 
+/** The worktree's own git directory (`.git/worktrees/<name>`), when its `.git` file names one inside the repository. */
+async function worktreeAdministrativeDirectory(worktreePath: string, commonDirectory: string): Promise<string | undefined> {
+  const link = join(worktreePath, '.git');
+  const stats = lstatOrUndefined(link);
+  if (stats === undefined || !stats.isFile()) return undefined;
+  const gitDirectory = /^gitdir:\s*(.+?)\s*$/m.exec((readTextOrUndefined(link) ?? ''))?.[1];
+  if (gitDirectory === undefined) return undefined;
+  const administrative = resolve(worktreePath, gitDirectory);
+  return isInside(realPath(join(commonDirectory, 'worktrees')), realPath(administrative)) ? administrative : undefined;
+}
+
 /** The worktree's `.git` file, and the files of its own git state that name its repository and branch. */
-async function fingerprintWorktreeLink(worktreePath: string, commonDirectory: string): Promise<Record<string, string>> {
+async function fingerprintWorktreeLink(worktreePath: string, administrative: string | undefined): Promise<Record<string, string>> {
   const link = join(worktreePath, '.git');
   const fingerprints = await fingerprintTree(link, () => true);
-  const stats = await lstat(link).catch(() => undefined);
+  const stats = lstatOrUndefined(link);
   if (stats === undefined) return fingerprints;
   if (!stats.isFile()) return { [link]: describeStats(stats), ...fingerprints };
-  const gitDirectory = /^gitdir:\s*(.+?)\s*$/m.exec(await readFile(link, 'utf8'))?.[1];
-  if (gitDirectory === undefined) return fingerprints;
-  const administrative = resolve(worktreePath, gitDirectory);
-  if (!isInside(realPath(join(commonDirectory, 'worktrees')), realPath(administrative))) return fingerprints;
+  if (administrative === undefined) return fingerprints;
   for (const file of WORKTREE_ADMINISTRATIVE_FILES) Object.assign(fingerprints, await fingerprintTree(join(administrative, file)));
   return fingerprints;
+}
+
+/**
+ * The main checkout without a git process: every tracked file (its staged object and mode
+ * from the index, its `lstat` on disk) and every untracked entry of a directory that holds
+ * tracked files, keyed by absolute path — so a file written, changed, added to the index
+ * or dropped next to tracked ones shows as a difference. Nightshift's own directory and the
+ * unwatched paths are left out. Undefined (ask `git status`) when the index is not one this
+ * reads, the checkout is large, or the repository root is not the main worktree.
+ */
+async function fingerprintCheckoutInProcess(context: OutsideSnapshotContext, commonDirectory: string, unwatched: readonly string[]): Promise<Record<string, string> | undefined> {
+  const { repositoryRoot } = context;
+  if (realPath(join(repositoryRoot, '.git')) !== realPath(commonDirectory)) return undefined;
+  const entries = await readGitIndex(join(commonDirectory, 'index'));
+  if (entries === undefined || entries.length > MAXIMUM_IN_PROCESS_TRACKED_FILES) return undefined;
+  const prefixes = unwatched.map((path) => path.replace(/^\.\/+/, '').replace(/\/+$/, '')).filter((path) => path !== '' && path !== '.');
+  const isUnwatched = (path: string): boolean => prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  const ownDirectory = relative(repositoryRoot, context.worktreesDirectory).split(sep)[0];
+  const fingerprints: Record<string, string> = {};
+  const trackedNames = new Map<string, Set<string>>([['', new Set()]]);
+  for (const entry of entries) {
+    const parts = entry.path.split('/');
+    for (let depth = 0; depth < parts.length; depth += 1) {
+      const directory = parts.slice(0, depth).join('/');
+      let names = trackedNames.get(directory);
+      if (names === undefined) trackedNames.set(directory, (names = new Set()));
+      names.add(parts[depth] as string);
+    }
+    if (isUnwatched(entry.path)) continue;
+    const absolute = join(repositoryRoot, entry.path);
+    fingerprints[absolute] = `tracked:${entry.mode.toString(8)}:${entry.objectId}|${await statFingerprint(absolute)}`;
+  }
+  for (const [directory, names] of trackedNames) {
+    if (directory !== '' && isUnwatched(directory)) continue;
+    const absoluteDirectory = join(repositoryRoot, directory);
+    for (const name of readdirOrEmpty(absoluteDirectory)) {
+      if (names.has(name)) continue;
+      if (directory === '' && (name === '.git' || name === ownDirectory)) continue;
+      const path = directory === '' ? name : `${directory}/${name}`;
+      if (isUnwatched(path)) continue;
+      const absolute = join(absoluteDirectory, name);
+      fingerprints[absolute] = `untracked|${await statFingerprint(absolute)}`;
+    }
+  }
+  return fingerprints;
+}
+
+/** Type, size, change times and inode of a path, never following a link: any write changes it. */
+async function statFingerprint(path: string): Promise<string> {
+  const stats = lstatOrUndefined(path);
+  if (stats === undefined) return 'missing';
+  return `${describeStats(stats)}:${(stats.mode & 0o7777).toString(8)}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
+}
+
+/**
+ * One hash over every entry of the worktree (its `.git` link left out) — path, type, size,
+ * change times — or undefined past {@link MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES} entries.
+ */
+async function fingerprintWorktreeFiles(worktreePath: string): Promise<string | undefined> {
+  const hash = createHash('sha256');
+  const pending = [''];
+  let walked = 0;
+  while (pending.length > 0) {
+    const directory = pending.pop() as string;
+    const entries = readdirEntriesOrUndefined(join(worktreePath, directory));
+    if (entries === undefined) continue;
+    for (const entry of entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))) {
+      if (directory === '' && entry.name === '.git') continue;
+      walked += 1;
+      if (walked > MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES) return undefined;
+      const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
+      hash.update(`${path}\0${await statFingerprint(join(worktreePath, path))}\0`);
+      if (entry.isDirectory()) pending.push(path);
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** The symbolic links among the worktree's tracked files, from its index: no git process. */
+async function listTrackedSymlinks(worktreePath: string, administrative: string): Promise<Record<string, string> | undefined> {
+  const entries = await readGitIndex(join(administrative, 'index'));
+  if (entries === undefined) return undefined;
+  const symlinks: Record<string, string> = {};
+  for (const entry of entries) {
+    if ((entry.mode & FILE_TYPE_MASK) !== SYMLINK_MODE) continue;
+    const absolute = join(worktreePath, entry.path);
+    const stats = lstatOrUndefined(absolute);
+    if (stats?.isSymbolicLink() !== true) continue;
+    const target = readlinkOrUndefined(absolute);
+    if (target !== undefined) symlinks[entry.path] = realPath(resolve(dirname(absolute), target));
+  }
+  return symlinks;
 }
 
 /** Uncommitted state of the main checkout: each changed or untracked path and its content. */
@@ -138,23 +280,38 @@ async function fingerprintCheckout(repositoryRoot: string, unwatched: readonly s
     if (status.startsWith('R') || status.startsWith('C')) index += 1;
     if (prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) continue;
     const absolute = join(repositoryRoot, path);
-    const stats = await lstat(absolute).catch(() => undefined);
+    const stats = lstatOrUndefined(absolute);
     fingerprints[absolute] = `${status}|${stats === undefined ? 'missing' : await fingerprintEntry(absolute, stats)}`;
   }
   return fingerprints;
 }
 
 /** Whatever sits in the worktrees directory that is not a registered worktree: `../outside.txt` lands here. */
-async function fingerprintStrays(context: OutsideSnapshotContext): Promise<Record<string, string>> {
+async function fingerprintStrays(context: OutsideSnapshotContext, commonDirectory: string): Promise<Record<string, string>> {
   if (!existsSync(context.worktreesDirectory)) return {};
-  const worktrees = new Set((await context.listWorktrees()).map((entry) => realPath(entry.path)));
+  const worktrees = await registeredWorktreePaths(commonDirectory) ?? new Set((await context.listWorktrees()).map((entry) => realPath(entry.path)));
   const fingerprints: Record<string, string> = {};
-  for (const name of await readdir(context.worktreesDirectory)) {
+  for (const name of readdirOrEmpty(context.worktreesDirectory)) {
     const path = join(context.worktreesDirectory, name);
     if (worktrees.has(realPath(path))) continue;
     Object.assign(fingerprints, await fingerprintTree(path));
   }
   return fingerprints;
+}
+
+/**
+ * The real paths of the linked worktrees, from `.git/worktrees/<name>/gitdir` (each names the
+ * worktree's `.git` file), as `git worktree list` would give them; undefined if one cannot be read.
+ */
+async function registeredWorktreePaths(commonDirectory: string): Promise<Set<string> | undefined> {
+  const paths = new Set<string>();
+  const administrativeRoot = join(commonDirectory, 'worktrees');
+  for (const name of readdirOrEmpty(administrativeRoot)) {
+    const gitdir = (readTextOrUndefined(join(administrativeRoot, name, 'gitdir')))?.trim();
+    if (gitdir === undefined || gitdir === '') return undefined;
+    paths.add(realPath(dirname(resolve(administrativeRoot, name, gitdir))));
+  }
+  return paths;
 }
 
 /**
@@ -168,7 +325,7 @@ async function fingerprintTree(root: string, skip: (path: string) => boolean = (
   while (pending.length > 0) {
     const path = pending.pop() as string;
     if (path !== root && skip(path)) continue;
-    const stats = await lstat(path).catch(() => undefined);
+    const stats = lstatOrUndefined(path);
     if (stats === undefined) continue;
     walked += 1;
     if (walked > MAXIMUM_WALKED_ENTRIES) {
@@ -176,7 +333,7 @@ async function fingerprintTree(root: string, skip: (path: string) => boolean = (
       break;
     }
     if (stats.isDirectory()) {
-      const names = await readdir(path).catch(() => [] as string[]);
+      const names = readdirOrEmpty(path);
       if (names.length === 0) fingerprints[path] = 'empty directory';
       for (const name of names.sort().reverse()) pending.push(join(path, name));
     } else {
@@ -187,11 +344,11 @@ async function fingerprintTree(root: string, skip: (path: string) => boolean = (
 }
 
 async function fingerprintEntry(path: string, stats: Stats): Promise<string> {
-  if (stats.isSymbolicLink()) return `link:${await readlink(path).catch(() => '?')}`;
+  if (stats.isSymbolicLink()) return `link:${(readlinkOrUndefined(path) ?? '?')}`;
   if (!stats.isFile()) return describeStats(stats);
   const executable = (stats.mode & 0o111) !== 0 ? 'x' : '-';
   if (stats.size > HASHED_BYTES) return `file:${executable}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
-  const content = await readFile(path).catch(() => undefined);
+  const content = readBytesOrUndefined(path);
   return content === undefined ? 'unreadable' : `file:${executable}:${createHash('sha256').update(content).digest('hex')}`;
 }
 
@@ -212,9 +369,9 @@ async function listSymlinks(worktreePath: string): Promise<Record<string, string
   const symlinks: Record<string, string> = {};
   for (const path of new Set(output.split('\0').filter((entry) => entry !== ''))) {
     const absolute = join(worktreePath, path);
-    const stats = await lstat(absolute).catch(() => undefined);
+    const stats = lstatOrUndefined(absolute);
     if (stats?.isSymbolicLink() !== true) continue;
-    const target = await readlink(absolute).catch(() => undefined);
+    const target = readlinkOrUndefined(absolute);
     if (target !== undefined) symlinks[path] = realPath(resolve(dirname(absolute), target));
   }
   return symlinks;
