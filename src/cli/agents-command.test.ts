@@ -29,6 +29,7 @@ describe('nightshift agents doctor', () => {
     expect(outcome.stdout).toMatch(/binary {6}✓ found: \d+\.\d+\.\d+/);
     expect(outcome.stdout).toMatch(/smoke test {2}✓ passed: one C0 turn/);
     expect(outcome.stdout).toMatch(/read-only {3}✓ enforced/);
+    expect(outcome.stdout).toMatch(/sandbox {5}✓ active: bubblewrap/);
     expect(outcome.stdout).toMatch(/All 1 agent\(s\) ready\./);
   });
 
@@ -42,7 +43,9 @@ describe('nightshift agents doctor', () => {
         label: 'command',
         ok: true,
         smokeTest: expect.objectContaining({ status: 'passed' }),
-        readOnly: { status: 'not-declared', detail: expect.stringMatching(/the write landed/) },
+        // The agent has no read-only mode of its own; the bubblewrap sandbox keeps the worktree read-only at C0.
+        readOnly: { status: 'enforced', detail: expect.stringMatching(/did not land: the agent has no read-only mode, but the sandbox keeps the worktree read-only/) },
+        sandbox: expect.objectContaining({ status: 'active' }),
       }),
     ]);
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BATCH_NAME_SUFFIX_PATTERN } from '../domain/batch-id.js';
 import { parseDuration } from '../domain/duration.js';
-import { AGENT_KINDS } from './nightshift-config.js';
+import { AGENT_KINDS, AGENT_SANDBOX_CHOICES } from './nightshift-config.js';
 
 /**
  * The shape of `nightshift.yaml` as written (snake_case keys, durations as text), the
@@ -97,7 +97,7 @@ export const configFileSchema = z.object(
       },
       'tracker',
     ),
-    agent: section({ ...agentShape, stages: stagesSection, failover: z.array(z.object(agentShape, { error: 'an agent mapping, like { kind: codex, model: gpt-5 }' }), { error: 'a list of agents, like [{ kind: codex }]' }).nullish() }, 'agent'),
+    agent: section({ ...agentShape, sandbox: z.enum(AGENT_SANDBOX_CHOICES, { error: `one of: ${AGENT_SANDBOX_CHOICES.join(', ')} (auto: bubblewrap when bwrap works here)` }).nullish(), stages: stagesSection, failover: z.array(z.object(agentShape, { error: 'an agent mapping, like { kind: codex, model: gpt-5 }' }), { error: 'a list of agents, like [{ kind: codex }]' }).nullish() }, 'agent'),
     batch: section(
       {
         max_tickets: wholeNumber(1, 500).nullish(),

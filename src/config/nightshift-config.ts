@@ -82,7 +82,18 @@ export const AGENT_KINDS = ['claude-code', 'codex', 'opencode', 'gemini', 'qwen'
 export type AgentKind = (typeof AGENT_KINDS)[number];
 
 /** One agent's settings; `stages` overrides them per checkpoint and `failover` lists the agents to use when this one is rate-limited. */
+/**
+ * `agent.sandbox`: the OS sandbox (bubblewrap) around every agent process, which keeps its reads and
+ * writes to its worktree and private directory. `auto` uses it when `bwrap` works here and warns
+ * otherwise; `bubblewrap` refuses to run without it; `off` leaves only the agents' own permission
+ * modes and the after-stage confinement check.
+ */
+export const AGENT_SANDBOX_CHOICES = ['auto', 'bubblewrap', 'off'] as const;
+export type AgentSandboxChoice = (typeof AGENT_SANDBOX_CHOICES)[number];
+
 export interface AgentConfig extends AgentSettings {
+  /** The OS sandbox of every agent of the run (failover agents included); `auto` unless told. */
+  sandbox: AgentSandboxChoice;
   /** Per-stage overrides, e.g. a cheaper model for C0/C1. */
   stages: Partial<Record<'C0' | 'C1' | 'C2', AgentStageOverride>>;
   /** Agents that take over new stages, in order, while this one is rate-limited. */
@@ -181,7 +192,7 @@ export const DEFAULT_RISKY_PATHS = [
 
 export const DEFAULT_CONFIG: NightshiftConfig = {
   tracker: { kind: 'files', directory: 'tickets', readyLabel: 'ready-for-agent' },
-  agent: { kind: 'claude-code', extraArguments: [], environmentAllowList: [], stages: {}, failover: [] },
+  agent: { kind: 'claude-code', extraArguments: [], environmentAllowList: [], sandbox: 'auto', stages: {}, failover: [] },
   batch: { maxTickets: 20, timeoutPerTicketMinutes: 30, parallelAgents: 3, nameSuffix: 'overnight' },
   repository: { baseBranch: 'main', branchPrefix: 'agent/', author: { name: 'Nightshift', email: 'nightshift@localhost' } },
   gates: { timeoutMinutes: 10, commands: [], concurrency: 2, rerunFailed: true },

@@ -24,6 +24,7 @@ export function normalizeConfig(file: ConfigFile): NightshiftConfig {
 
   const agent: AgentConfig = {
     ...normalizeAgentSettings(agentSection, defaults.agent.kind),
+    sandbox: agentSection.sandbox ?? defaults.agent.sandbox,
     stages: normalizeStages(agentSection.stages),
     failover: (agentSection.failover ?? []).map((entry) => normalizeAgentSettings(entry, defaults.agent.kind)),
   };

@@ -14,6 +14,7 @@ agent:
   extra_args: ["--yes"]
   environment_allow: [HTTPS_PROXY]
   command: "aider --message-file {prompt_file}"
+  sandbox: bubblewrap
 batch: { max_tickets: 10, timeout_per_ticket: 1h, parallel_agents: 2, name_suffix: nightly }
 repository: { base_branch: develop, branch_prefix: bots/agent/, author: { name: Night Bot, email: bot@example.com } }
 gates:
@@ -46,6 +47,7 @@ describe('parseConfigText', () => {
         extraArguments: ['--yes'],
         environmentAllowList: ['HTTPS_PROXY'],
         commandTemplate: 'aider --message-file {prompt_file}',
+        sandbox: 'bubblewrap',
         stages: {},
         failover: [],
       },
@@ -88,6 +90,11 @@ describe('parseConfigText', () => {
     ['1h30m', 90],
   ])('reads timeout_per_ticket %s as %d minutes', (written, minutes) => {
     expect(parseConfigText(`batch:\n  timeout_per_ticket: ${written}\n`, 'n.yaml').config?.batch.timeoutPerTicketMinutes).toBe(minutes);
+  });
+
+  it('defaults agent.sandbox to auto and names the choices when it is something else', () => {
+    expect(parseConfigText('agent: { kind: codex }\n', 'nightshift.yaml').config?.agent.sandbox).toBe('auto');
+    expect(messages('agent: { sandbox: firejail }\n').errors).toEqual([expect.stringMatching(/agent\.sandbox.*one of: auto, bubblewrap, off/)]);
   });
 
   it('points at the key, says what was expected and what was found', () => {

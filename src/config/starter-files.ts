@@ -45,6 +45,9 @@ agent:
   # acp_command: ["claude-agent-acp"]
   # The agent CLI's own retries of a failed model call (Nightshift retries stages itself). Default: the adapter's (2)
   # max_retries: 2
+  # The OS sandbox around every agent process: bubblewrap (bwrap) keeps its reads and writes to its worktree and
+  # private directory; auto uses it when bwrap works here and warns otherwise, off never. Default: auto
+  sandbox: auto
   # Per-stage overrides, e.g. a cheaper model for scoping and planning. Default: none
   stages:
     # C0: { model: claude-haiku-4-5 }

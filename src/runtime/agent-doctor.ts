@@ -11,7 +11,8 @@ import type { Ticket } from '../domain/ticket.js';
 import { buildStagePrompt } from '../pipeline/stage-prompt.js';
 import type { Agent, AgentStageResult } from '../ports/agent.js';
 import { startModelServer } from '../testing/model-server/start-model-server.js';
-import { createSingleAgent } from './agent-registry.js';
+import type { AgentSandbox } from '../adapters/shared/agent-sandbox.js';
+import { createSingleAgent, resolveSandbox } from './agent-registry.js';
 import { agentVariants } from './staged-agent.js';
 
 const run = promisify(execFile);
@@ -50,6 +51,12 @@ export interface AgentDoctorCheck {
    * agent has none and the pipeline's after-stage checks are the guard.
    */
   readOnly: { status: 'enforced' | 'not-enforced' | 'not-declared' | 'skipped'; detail: string };
+  /**
+   * `active`: the agent runs inside the bubblewrap sandbox (agent.sandbox); `off`: it does not
+   * (set to off, or `auto` found no working bwrap: the detail says which); `failed`: agent.sandbox
+   * is `bubblewrap` and bwrap does not work here.
+   */
+  sandbox: { status: 'active' | 'off' | 'failed'; detail: string };
   ok: boolean;
 }
 
@@ -90,7 +97,7 @@ export async function runAgentDoctor(request: AgentDoctorRequest): Promise<Agent
         apiKeyEnvironmentVariable: DOCTOR_MODEL_KEY_VARIABLE,
         environmentAllowList: [...variant.settings.environmentAllowList, DOCTOR_MODEL_URL_VARIABLE, DOCTOR_SCENARIO_VARIABLE],
       };
-      checks.push(await checkAgent(variant.label, settings, { environment, repositoryRoot: request.repositoryRoot, repository, directory, timeoutMilliseconds: request.timeoutMilliseconds ?? 120_000 }));
+      checks.push(await checkAgent(variant.label, settings, { scenarioPath, environment, repositoryRoot: request.repositoryRoot, repository, directory, timeoutMilliseconds: request.timeoutMilliseconds ?? 120_000 }));
     }
     return { checks, ok: checks.every((check) => check.ok) };
   } finally {
@@ -100,6 +107,8 @@ export async function runAgentDoctor(request: AgentDoctorRequest): Promise<Agent
 }
 
 interface CheckContext {
+  /** Kept readable inside the sandbox: a command agent may play it itself. */
+  scenarioPath: string;
   environment: Record<string, string | undefined>;
   repositoryRoot: string;
   repository: DoctorRepository;
@@ -110,14 +119,19 @@ interface CheckContext {
 async function checkAgent(label: string, settings: AgentConfig, context: CheckContext): Promise<AgentDoctorCheck> {
   const skipped = { status: 'skipped' as const, detail: 'the binary is not usable' };
   let agent: Agent;
+  let sandbox: AgentDoctorCheck['sandbox'];
   try {
-    agent = createSingleAgent(settings, context.environment, context.repositoryRoot);
+    const resolution = resolveSandbox(settings.sandbox, context.environment);
+    sandbox = describeSandbox(resolution.sandbox, resolution.warning);
+    const runSandbox: AgentSandbox = resolution.sandbox.kind === 'off' ? resolution.sandbox : { ...resolution.sandbox, readablePaths: [context.scenarioPath] };
+    agent = createSingleAgent(settings, context.environment, context.repositoryRoot, runSandbox);
   } catch (error) {
     const detail = `cannot be set up: ${error instanceof Error ? error.message : String(error)}`;
-    return { label, kind: settings.kind, binary: { status: 'failed', detail }, smokeTest: skipped, readOnly: skipped, ok: false };
+    const failedSandbox = { status: 'failed' as const, detail };
+    return { label, kind: settings.kind, binary: { status: 'failed', detail }, smokeTest: skipped, readOnly: skipped, sandbox: failedSandbox, ok: false };
   }
   const availability = await agent.checkAvailable();
-  if (!availability.ok) return { label, kind: settings.kind, binary: { status: 'failed', detail: availability.problem }, smokeTest: skipped, readOnly: skipped, ok: false };
+  if (!availability.ok) return { label, kind: settings.kind, binary: { status: 'failed', detail: availability.problem }, smokeTest: skipped, readOnly: skipped, sandbox, ok: false };
 
   const slug = label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
   const smoke = await runDoctorStage(agent, SMOKE_TICKET, `${slug}-smoke`, context);
@@ -135,7 +149,9 @@ async function checkAgent(label: string, settings: AgentConfig, context: CheckCo
   } else {
     const probe = await runDoctorStage(agent, READ_ONLY_TICKET, `${slug}-read-only`, context);
     const landed = probe.worktree !== undefined && existsSync(join(probe.worktree, PROBE_FILE));
-    if (!agent.capabilities.readOnlyMode) {
+    if (!agent.capabilities.readOnlyMode && !landed && sandbox.status === 'active') {
+      readOnly = { status: 'enforced', detail: 'a write attempted at a read-only stage did not land: the agent has no read-only mode, but the sandbox keeps the worktree read-only' };
+    } else if (!agent.capabilities.readOnlyMode) {
       readOnly = { status: 'not-declared', detail: `the agent has no read-only mode (the write ${landed ? 'landed' : 'did not land'}); the pipeline's after-stage checks are the guard` };
     } else {
       readOnly = landed
@@ -150,6 +166,7 @@ async function checkAgent(label: string, settings: AgentConfig, context: CheckCo
     version: availability.version,
     smokeTest,
     readOnly,
+    sandbox,
     ok: smokeTest.status === 'passed' && readOnly.status !== 'not-enforced',
   };
 }
@@ -213,6 +230,13 @@ function doctorTicket(id: string): Ticket {
     readinessChecklist: [],
     sourceReference: `doctor/${id}`,
   };
+}
+
+function describeSandbox(sandbox: AgentSandbox, warning: string | undefined): AgentDoctorCheck['sandbox'] {
+  if (sandbox.kind === 'bubblewrap') {
+    return { status: 'active', detail: `bubblewrap (${sandbox.bubblewrapPath}): reads and writes confined to the worktree and the agent's private directory; hidden: ${sandbox.hiddenDirectories.join(', ')}` };
+  }
+  return { status: 'off', detail: warning ?? 'agent.sandbox is off: only the agent\'s own permission mode and the after-stage confinement check guard its reads and writes' };
 }
 
 function truncate(text: string): string {

@@ -9,17 +9,18 @@ import { GeminiAgent } from '../adapters/agents/gemini/gemini-agent.js';
 import { OpenCodeAgent } from '../adapters/agents/opencode/opencode-agent.js';
 import { PiAgent } from '../adapters/agents/pi/pi-agent.js';
 import { QwenAgent } from '../adapters/agents/qwen/qwen-agent.js';
+import { resolveAgentSandbox, type AgentSandbox } from '../adapters/shared/agent-sandbox.js';
 import type { OpenAiCompatibleAgentSettings } from '../adapters/shared/openai-compatible-agent-settings.js';
-import type { AgentConfig } from '../config/nightshift-config.js';
+import type { AgentConfig, AgentSandboxChoice } from '../config/nightshift-config.js';
 import type { Agent } from '../ports/agent.js';
 import { createStagedAgent } from './staged-agent.js';
 import { UserFacingError } from './user-facing-error.js';
 
-type AgentFactory = (config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string) => Agent;
+type AgentFactory = (config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string, sandbox: AgentSandbox) => Agent;
 
 /** One entry per `agent.kind` of nightshift.yaml; adding an agent means adding a line here. */
 export const AGENT_REGISTRY: Partial<Record<AgentConfig['kind'], AgentFactory>> = {
-  'claude-code': (config, environment, repositoryRoot) => {
+  'claude-code': (config, environment, repositoryRoot, sandbox) => {
     const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.ANTHROPIC_API_KEY : environment[config.apiKeyEnvironmentVariable];
     return new ClaudeCodeAgent({
       binary: config.binary ?? findBundledBinary('claude', repositoryRoot),
@@ -29,9 +30,10 @@ export const AGENT_REGISTRY: Partial<Record<AgentConfig['kind'], AgentFactory>> 
       extraArguments: config.extraArguments,
       environmentAllowList: config.environmentAllowList,
       parentEnvironment: environment,
+      sandbox,
     });
   },
-  codex: (config, environment, repositoryRoot) => {
+  codex: (config, environment, repositoryRoot, sandbox) => {
     const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.OPENAI_API_KEY : environment[config.apiKeyEnvironmentVariable];
     return new CodexAgent({
       binary: config.binary ?? findBundledBinary('codex', repositoryRoot),
@@ -42,10 +44,11 @@ export const AGENT_REGISTRY: Partial<Record<AgentConfig['kind'], AgentFactory>> 
       extraArguments: config.extraArguments,
       environmentAllowList: config.environmentAllowList,
       parentEnvironment: environment,
+      sandbox,
       workingDirectory: repositoryRoot,
     });
   },
-  gemini: (config, environment, repositoryRoot) => {
+  gemini: (config, environment, repositoryRoot, sandbox) => {
     const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.GEMINI_API_KEY : environment[config.apiKeyEnvironmentVariable];
     return new GeminiAgent({
       binary: config.binary ?? findBundledBinary('gemini', repositoryRoot),
@@ -56,13 +59,14 @@ export const AGENT_REGISTRY: Partial<Record<AgentConfig['kind'], AgentFactory>> 
       extraArguments: config.extraArguments,
       environmentAllowList: config.environmentAllowList,
       parentEnvironment: environment,
+      sandbox,
       workingDirectory: repositoryRoot,
     });
   },
-  opencode: (config, environment, repositoryRoot) => new OpenCodeAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'opencode')),
-  qwen: (config, environment, repositoryRoot) => new QwenAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'qwen')),
-  pi: (config, environment, repositoryRoot) => new PiAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'pi')),
-  acp: (config, environment, repositoryRoot) => {
+  opencode: (config, environment, repositoryRoot, sandbox) => new OpenCodeAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'opencode', sandbox)),
+  qwen: (config, environment, repositoryRoot, sandbox) => new QwenAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'qwen', sandbox)),
+  pi: (config, environment, repositoryRoot, sandbox) => new PiAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'pi', sandbox)),
+  acp: (config, environment, repositoryRoot, sandbox) => {
     const [program, ...programArguments] = config.acpCommand ?? [];
     if (program === undefined) throw new UserFacingError('agent.kind is "acp" but agent.acp_command is not set in nightshift.yaml', 'invalid-input');
     const apiKeyVariable = config.apiKeyEnvironmentVariable ?? defaultAcpApiKeyVariable(program);
@@ -76,16 +80,18 @@ export const AGENT_REGISTRY: Partial<Record<AgentConfig['kind'], AgentFactory>> 
       extraArguments: config.extraArguments,
       environmentAllowList: config.environmentAllowList,
       parentEnvironment: environment,
+      sandbox,
       workingDirectory: repositoryRoot,
     });
   },
-  command: (config, environment) => {
+  command: (config, environment, _repositoryRoot, sandbox) => {
     if (config.commandTemplate === undefined) throw new UserFacingError('agent.kind is "command" but agent.command is not set in nightshift.yaml', 'invalid-input');
     return new CommandAgent({
       name: 'command',
       commandTemplate: config.commandTemplate,
       environmentAllowList: config.environmentAllowList,
       parentEnvironment: environment,
+      sandbox,
     });
   },
 };
@@ -99,21 +105,42 @@ export function createAgent(
   config: AgentConfig,
   environment: Record<string, string | undefined>,
   repositoryRoot: string,
-  options: { defaultRateLimitWaitMinutes?: number; now?: () => Date } = {},
+  options: { defaultRateLimitWaitMinutes?: number; now?: () => Date; onWarning?: (message: string) => void } = {},
 ): Agent {
-  return createStagedAgent(config, (settings) => createSingleAgent(settings, environment, repositoryRoot), {
+  const resolution = resolveSandbox(config.sandbox, environment);
+  if (resolution.warning !== undefined) options.onWarning?.(resolution.warning);
+  return createStagedAgent(config, (settings) => createSingleAgent(settings, environment, repositoryRoot, resolution.sandbox), {
     defaultRateLimitMilliseconds: (options.defaultRateLimitWaitMinutes ?? 60) * 60_000,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
 }
 
-/** One adapter for one set of settings (its `stages` and `failover` are not looked at). */
-export function createSingleAgent(config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string): Agent {
+/**
+ * One adapter for one set of settings (its `stages` and `failover` are not looked at), in the
+ * given sandbox, or the one its `sandbox` setting resolves to.
+ */
+export function createSingleAgent(
+  config: AgentConfig,
+  environment: Record<string, string | undefined>,
+  repositoryRoot: string,
+  sandbox: AgentSandbox = resolveSandbox(config.sandbox, environment).sandbox,
+): Agent {
   const factory = AGENT_REGISTRY[config.kind];
   if (factory === undefined) {
     throw new UserFacingError(`agent.kind "${config.kind}" is not supported yet; use one of: ${Object.keys(AGENT_REGISTRY).join(', ')}`, 'invalid-input');
   }
-  return factory(config, environment, repositoryRoot);
+  return factory(config, environment, repositoryRoot, sandbox);
+}
+
+/**
+ * `agent.sandbox` decided for this machine: bubblewrap when asked for (a {@link UserFacingError}
+ * naming nightshift.yaml when `bwrap` is missing or cannot start) or when `auto` finds it
+ * working; otherwise off, with a warning for `auto` that the caller shows once.
+ */
+export function resolveSandbox(choice: AgentSandboxChoice, environment: Record<string, string | undefined>): { sandbox: AgentSandbox; warning?: string } {
+  const resolution = resolveAgentSandbox(choice, environment);
+  if (!resolution.ok) throw new UserFacingError(resolution.problem, 'environment');
+  return { sandbox: resolution.sandbox, ...(resolution.warning === undefined ? {} : { warning: resolution.warning }) };
 }
 
 /**
@@ -129,7 +156,7 @@ export function findBundledBinary(name: string, repositoryRoot: string): string 
 }
 
 /** OpenCode, Qwen Code and pi take the same settings: any OpenAI-compatible endpoint, its key from `OPENAI_API_KEY` unless told. */
-function openAiCompatibleSettings(config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string, command: string): OpenAiCompatibleAgentSettings {
+function openAiCompatibleSettings(config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string, command: string, sandbox: AgentSandbox): OpenAiCompatibleAgentSettings {
   const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.OPENAI_API_KEY : environment[config.apiKeyEnvironmentVariable];
   return {
     binary: config.binary ?? findBundledBinary(command, repositoryRoot),
@@ -141,5 +168,6 @@ function openAiCompatibleSettings(config: AgentConfig, environment: Record<strin
     environmentAllowList: config.environmentAllowList,
     parentEnvironment: environment,
     workingDirectory: repositoryRoot,
+    sandbox,
   };
 }

@@ -68,6 +68,7 @@ export async function openRuntime(request: RuntimeRequest): Promise<Runtime> {
   await mkdir(nightshiftDirectory, { recursive: true });
   await writeFile(join(nightshiftDirectory, '.gitignore'), '# Nightshift state: never committed\n*\n');
   const store = await SqliteStore.open(join(nightshiftDirectory, 'nightshift.db'));
+  const agentWarnings: string[] = [];
   const dependencies: PipelineDependencies = {
     store,
     ticketSource: new FilesTicketSource({ repositoryRoot, directory: config.tracker.directory, readyLabel: config.tracker.readyLabel }),
@@ -75,6 +76,7 @@ export async function openRuntime(request: RuntimeRequest): Promise<Runtime> {
     codeHost: new LocalCodeHost({ directory: join(nightshiftDirectory, 'merge-requests') }),
     agent: createAgent(config.agent, request.environment, repositoryRoot, {
       defaultRateLimitWaitMinutes: config.generation.defaultRateLimitWaitMinutes,
+      onWarning: (warning) => agentWarnings.push(warning),
       ...(request.clock === undefined ? {} : { now: request.clock.now.bind(request.clock) }),
     }),
     commandRunner: new ShellCommandRunner(),
@@ -118,7 +120,7 @@ export async function openRuntime(request: RuntimeRequest): Promise<Runtime> {
     repositoryRoot,
     nightshiftDirectory,
     config,
-    warnings: loaded.warnings.map(formatConfigProblem),
+    warnings: [...loaded.warnings.map(formatConfigProblem), ...agentWarnings],
     dependencies,
     close: () => store.close(),
   };

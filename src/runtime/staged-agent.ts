@@ -149,7 +149,7 @@ export function agentVariants(config: AgentConfig): AgentVariant[] {
     variants.push({ label: stageLabel(config, settings, stages), settings, stages });
   }
   config.failover.forEach((settings, index) => {
-    variants.push({ label: `failover ${index + 1}: ${settings.kind}${settings.model === undefined ? '' : ` (model ${settings.model})`}`, settings: { ...settings, stages: {}, failover: [] }, stages: [] });
+    variants.push({ label: `failover ${index + 1}: ${settings.kind}${settings.model === undefined ? '' : ` (model ${settings.model})`}`, settings: { ...settings, sandbox: config.sandbox, stages: {}, failover: [] }, stages: [] });
   });
   return variants;
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../../ports/clock.js';
+import type { AgentSandbox } from './agent-sandbox.js';
 
 /** Settings shared by the three OpenAI-compatible adapters (OpenCode, Qwen Code, pi). */
 export interface OpenAiCompatibleAgentSettings {
@@ -22,6 +23,8 @@ export interface OpenAiCompatibleAgentSettings {
   /** Failed model calls the agent may retry before the stage ends; 2 unless told (see `decideAfterModelFailure`). */
   maxRetries?: number;
   killGraceMilliseconds?: number;
+  /** The OS sandbox around each stage's process (bubblewrap), decided by the runtime from agent.sandbox; none when absent. */
+  sandbox?: AgentSandbox;
   clock?: Pick<Clock, 'now'>;
 }
 

@@ -1,6 +1,7 @@
 import type { AgentStageOutcome, AgentStageRequest, AgentStageResult } from '../../ports/agent.js';
 import { decideAfterModelFailure, type ModelCallFailure } from './model-failure-policy.js';
 import { startModelRelay } from './model-relay.js';
+import { sandboxForStage, type AgentSandbox } from './agent-sandbox.js';
 import type { AgentProcessOutcome } from './run-agent-process.js';
 import { runAgentProcessWithDescendants } from './run-agent-process-with-descendants.js';
 
@@ -16,6 +17,8 @@ export interface RelayedCliStageInput {
   maxRetries: number;
   request: AgentStageRequest;
   killGraceMilliseconds?: number;
+  /** The OS sandbox around the CLI; none when absent. */
+  sandbox?: AgentSandbox;
   now(): Date;
   /** Writes the CLI's private config for this run and returns its command line and environment. */
   prepare(relayBaseUrl: string): Promise<{ arguments: string[]; environment: Record<string, string> }>;
@@ -68,6 +71,7 @@ export async function runRelayedCliStage(input: RelayedCliStageInput): Promise<R
       timeoutMilliseconds: input.request.timeoutMilliseconds,
       ...(input.killGraceMilliseconds === undefined ? {} : { killGraceMilliseconds: input.killGraceMilliseconds }),
       onStdout: input.onStdout,
+      ...sandboxForStage(input.sandbox, input.request),
       signal,
       ...(input.request.onProcessStart === undefined ? {} : { onStart: input.request.onProcessStart }),
     });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
+import { sandboxAgentCommand, type AgentProcessSandbox } from './agent-sandbox.js';
 import { ProcessGroup } from './process-group.js';
 
 /** What to run, where, and how long to let it run; stdout is streamed to `onStdout`. */
@@ -17,6 +18,17 @@ export interface AgentProcessRequest {
   signal?: AbortSignal;
   /** Told the process id (the group's leader) as soon as it started, so orphans can be found after a crash. */
   onStart?(processId: number): void;
+  /** Runs the command inside bubblewrap, confined to its worktree and private directory; unconfined when absent. */
+  sandbox?: AgentProcessSandbox;
+}
+
+/**
+ * The program and arguments actually spawned for a request: the agent's own command line, or
+ * bubblewrap's around it. The one place where a sandbox is put around an agent process.
+ */
+export function commandLineFor(request: Pick<AgentProcessRequest, 'executable' | 'arguments' | 'workingDirectory' | 'environment' | 'sandbox'>): { executable: string; arguments: string[] } {
+  if (request.sandbox === undefined) return { executable: request.executable, arguments: request.arguments };
+  return sandboxAgentCommand(request.sandbox, { executable: request.executable, arguments: request.arguments, workingDirectory: request.workingDirectory, pathVariable: request.environment.PATH });
 }
 
 /** How the agent process ended; a timeout or a failed start is a value, never an exception. */
@@ -44,7 +56,8 @@ export function runAgentProcess(request: AgentProcessRequest): Promise<AgentProc
   return new Promise((resolve) => {
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(request.executable, request.arguments, {
+      const command = commandLineFor(request);
+      child = spawn(command.executable, command.arguments, {
         cwd: request.workingDirectory,
         env: request.environment,
         detached: true,
@@ -66,8 +79,10 @@ export function runAgentProcess(request: AgentProcessRequest): Promise<AgentProc
     if (child.pid !== undefined) request.onStart?.(child.pid);
     let timedOut = false;
     let cancelled = false;
+    let terminating = false;
     const cancel = (): void => {
       cancelled = true;
+      terminating = true;
       group.terminate();
     };
     if (request.signal?.aborted === true) cancel();
@@ -75,6 +90,7 @@ export function runAgentProcess(request: AgentProcessRequest): Promise<AgentProc
     let closeTimer: NodeJS.Timeout | undefined;
     const timeoutTimer = setTimeout(() => {
       timedOut = true;
+      terminating = true;
       group.terminate();
     }, request.timeoutMilliseconds);
 
@@ -95,15 +111,22 @@ export function runAgentProcess(request: AgentProcessRequest): Promise<AgentProc
     child.on('error', (error) => {
       if (child.pid === undefined) finish(null, null, error.message);
     });
+    let afterExit: Promise<void> = Promise.resolve();
     child.on('exit', (exitCode, signal) => {
-      group.kill();
-      // A grandchild outside the group may hold the pipes open: do not wait for it forever.
-      closeTimer = setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-        finish(exitCode, signal);
-      }, grace);
+      // Asked to stop, the rest of the group keeps the grace period: a sandboxed agent's leader is
+      // bubblewrap, which ends at SIGTERM at once, while the agent is still ending its commands.
+      afterExit = (terminating ? group.waitUntilGone() : Promise.resolve()).then(() => {
+        group.kill();
+        // A grandchild outside the group may hold the pipes open: do not wait for it forever.
+        closeTimer = setTimeout(() => {
+          child.stdout?.destroy();
+          child.stderr?.destroy();
+          finish(exitCode, signal);
+        }, grace);
+      });
     });
-    child.on('close', (exitCode, signal) => finish(exitCode, signal));
+    child.on('close', (exitCode, signal) => {
+      void afterExit.then(() => finish(exitCode, signal));
+    });
   });
 }

@@ -3,7 +3,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { DescendantProcessGroups } from './descendant-process-groups.js';
 import { ProcessGroup } from './process-group.js';
-import type { AgentProcessOutcome, AgentProcessRequest } from './run-agent-process.js';
+import { commandLineFor, type AgentProcessOutcome, type AgentProcessRequest } from './run-agent-process.js';
 
 /** What to run, where and for how long: {@link AgentProcessRequest} without `onStdout`, since the caller reads stdout itself. */
 export type AgentProcessWithStdioRequest = Omit<AgentProcessRequest, 'onStdout'>;
@@ -39,7 +39,8 @@ export function startAgentProcessWithStdio(request: AgentProcessWithStdioRequest
   const grace = request.killGraceMilliseconds ?? 3_000;
   let child: ReturnType<typeof spawn>;
   try {
-    child = spawn(request.executable, request.arguments, {
+    const command = commandLineFor(request);
+    child = spawn(command.executable, command.arguments, {
       cwd: request.workingDirectory,
       env: request.environment,
       detached: true,

@@ -55,6 +55,7 @@ export function formatDoctorReport(report: AgentDoctorReport): string {
     lines.push(`    binary      ${mark(check.binary.status)} ${check.binary.status === 'passed' ? `found: ${check.version ?? 'unknown version'}` : check.binary.detail}`);
     lines.push(`    smoke test  ${mark(check.smokeTest.status)} ${check.smokeTest.status}: ${check.smokeTest.detail}`);
     lines.push(`    read-only   ${mark(check.readOnly.status)} ${check.readOnly.status}: ${check.readOnly.detail}`);
+    lines.push(`    sandbox     ${check.sandbox.status === 'active' ? '✓' : check.sandbox.status === 'failed' ? '✗' : '–'} ${check.sandbox.status}: ${check.sandbox.detail}`);
   }
   const failing = report.checks.filter((check) => !check.ok).length;
   lines.push('', failing === 0 ? `All ${report.checks.length} agent(s) ready.` : `${failing} of ${report.checks.length} agent(s) not ready.`, '');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatScenarioMarkers } from '../../domain/scenario-markers.js';
 import type { Stage } from '../../domain/stage.js';
+import { resolveAgentSandbox, type AgentSandbox } from '../../adapters/shared/agent-sandbox.js';
 import type { Agent, AgentCapabilities, AgentEvent, AgentStageRequest, AgentStageResult } from '../../ports/agent.js';
 import { findProcessesInside, type ProcessInside } from '../crash-harness/find-processes-inside.js';
 import { startModelServer, type RunningModelServer } from '../model-server/start-model-server.js';
@@ -21,6 +22,8 @@ export interface AgentContractContext {
   parentEnvironment: Record<string, string | undefined>;
   /** Names to allow-list: a harmless one that must reach the agent, and a secret that must not. */
   environmentAllowList: string[];
+  /** The bubblewrap sandbox every case runs the agent in (`agent.sandbox: bubblewrap`): the contract holds inside it. */
+  sandbox: AgentSandbox;
 }
 
 export interface AgentContractSetup {
@@ -93,6 +96,7 @@ export function describeAgentContract(name: string, setup: AgentContractSetup): 
         scenarioPath,
         parentEnvironment: { ...process.env, ...PLANTED_SECRETS, ...VISIBLE },
         environmentAllowList: ['NIGHTSHIFT_VISIBLE_TEST', 'NIGHTSHIFT_SECRET_TEST'],
+        sandbox: contractSandbox(),
       });
       return { agent, worktree, privateDirectory, server };
     }
@@ -333,4 +337,15 @@ function isAlive(pid: number): boolean {
 
 function escapeForPattern(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+let resolvedSandbox: AgentSandbox | undefined;
+
+/** The sandbox of the contract cases: bubblewrap, required (CI installs it), so a passing contract proves the agent works confined. */
+function contractSandbox(): AgentSandbox {
+  if (resolvedSandbox !== undefined) return resolvedSandbox;
+  const resolution = resolveAgentSandbox('bubblewrap', process.env);
+  if (!resolution.ok) throw new Error(resolution.problem);
+  resolvedSandbox = resolution.sandbox;
+  return resolvedSandbox;
 }

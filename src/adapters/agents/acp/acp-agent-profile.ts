@@ -18,6 +18,8 @@ export interface AcpProfileInput {
   /** The agent's own retries of a failed model call. */
   maxRetries: number;
   runningAsRoot: boolean;
+  /** True when the agent runs inside Nightshift's bubblewrap sandbox (`agent.sandbox`), where an agent's own bubblewrap cannot start. */
+  confinedByNightshift?: boolean;
 }
 
 /** How to start one stage of the agent and set its session up; a `problem` fails the stage before anything starts. */

@@ -10,6 +10,7 @@ import { decideAfterModelFailure, type ModelCallFailure } from '../../shared/mod
 import { startModelRelay, type ModelRelay } from '../../shared/model-relay.js';
 import { StageEventStream } from '../../shared/stage-event-stream.js';
 import { startAgentProcessWithStdio } from '../../shared/start-agent-process-with-stdio.js';
+import { sandboxForStage, type AgentSandbox } from '../../shared/agent-sandbox.js';
 import { findAcpAgentProfile, type AcpAgentProfile, type AcpProfileInput } from './acp-agent-profile.js';
 import { AcpFileAccess, resolveRealPath } from './acp-file-access.js';
 import { choosePermissionOutcome, collectToolCallPaths, decideToolPermission, type StagePolicy } from './acp-permission-policy.js';
@@ -58,6 +59,8 @@ export interface AcpAgentSettings {
   /** Failed model calls the agent may retry before the stage ends; 2 unless told. */
   maxRetries?: number;
   killGraceMilliseconds?: number;
+  /** The OS sandbox around each stage's process (bubblewrap), decided by the runtime from agent.sandbox; none when absent. */
+  sandbox?: AgentSandbox;
   /** Looked up by the program's basename; {@link BUILT_IN_ACP_PROFILES} unless told. */
   profiles?: readonly AcpAgentProfile[];
   clock?: Pick<Clock, 'now'>;
@@ -173,6 +176,7 @@ export class AcpAgent implements Agent {
       pathVariable: allowListed.PATH,
       maxRetries,
       runningAsRoot: process.getuid?.() === 0,
+      confinedByNightshift: this.settings.sandbox?.kind === 'bubblewrap',
       ...(this.settings.model === undefined ? {} : { model: this.settings.model }),
       ...(modelBaseUrl === undefined ? {} : { modelBaseUrl }),
       ...(this.settings.apiKey === undefined ? {} : { apiKey: this.settings.apiKey }),
@@ -202,6 +206,7 @@ export class AcpAgent implements Agent {
       }),
       timeoutMilliseconds: request.timeoutMilliseconds,
       signal,
+      ...sandboxForStage(this.settings.sandbox, request),
       ...(this.settings.killGraceMilliseconds === undefined ? {} : { killGraceMilliseconds: this.settings.killGraceMilliseconds }),
       ...(request.onProcessStart === undefined ? {} : { onStart: request.onProcessStart }),
     });

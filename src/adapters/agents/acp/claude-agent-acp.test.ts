@@ -17,6 +17,7 @@ describeAgentContract('acp (claude-agent-acp)', {
       apiKey: 'sk-ant-scripted-contract',
       environmentAllowList: context.environmentAllowList,
       parentEnvironment: context.parentEnvironment,
+      sandbox: context.sandbox,
       maxRetries: 0,
     }),
 });

@@ -19,7 +19,11 @@ const PROVIDER = 'nightshift';
  *   `never`: a write the sandbox refuses fails back to the model. No mode is set over ACP: its
  *   presets replace this sandbox with one that may write to `/tmp`;
  * - Codex's sandbox needs bubblewrap; codex-acp ships none, so the one `@openai/codex` ships is
- *   put on PATH when the system has no `bwrap`.
+ *   put on PATH when the system has no `bwrap`;
+ * - inside Nightshift's own bubblewrap sandbox (`agent.sandbox`), Codex's sandbox cannot start (a
+ *   second bubblewrap may not mount a fresh `/proc`), so it is off (`danger-full-access`) and the
+ *   outer sandbox confines the commands (worktree read-only at C0/C1, real HOME and `/tmp` hidden),
+ *   as for the `codex` adapter.
  */
 export const CODEX_ACP_PROFILE: AcpAgentProfile = {
   commandName: 'codex-acp',
@@ -34,7 +38,7 @@ export const CODEX_ACP_PROFILE: AcpAgentProfile = {
   plan: async (input) => {
     const codexHome = join(input.directories.root, 'codex-home');
     const helperDirectory = join(input.directories.root, 'bin');
-    const bubblewrap = await provideBubblewrap(input, helperDirectory);
+    const bubblewrap = input.confinedByNightshift === true ? { ok: true as const, path: undefined } : await provideBubblewrap(input, helperDirectory);
     if (!bubblewrap.ok) return { environment: {}, files: [], problem: bubblewrap.problem };
     return {
       environment: {
@@ -49,13 +53,13 @@ export const CODEX_ACP_PROFILE: AcpAgentProfile = {
 };
 
 /** The `config.toml` of one stage (see {@link CODEX_ACP_PROFILE}). */
-export function buildCodexAcpConfig(input: Pick<AcpProfileInput, 'access' | 'model' | 'modelBaseUrl' | 'maxRetries' | 'directories'>): string {
+export function buildCodexAcpConfig(input: Pick<AcpProfileInput, 'access' | 'model' | 'modelBaseUrl' | 'maxRetries' | 'directories' | 'confinedByNightshift'>): string {
   const retries = Math.max(0, Math.floor(input.maxRetries));
   return [
     ...(input.model === undefined ? [] : [`model = ${tomlString(input.model)}`]),
     `model_provider = ${tomlString(PROVIDER)}`,
     'approval_policy = "never"',
-    `sandbox_mode = ${tomlString(input.access === 'read-only' ? 'read-only' : 'workspace-write')}`,
+    `sandbox_mode = ${tomlString(input.confinedByNightshift === true ? 'danger-full-access' : input.access === 'read-only' ? 'read-only' : 'workspace-write')}`,
     'web_search = "disabled"',
     '',
     '[sandbox_workspace_write]',

@@ -30,6 +30,7 @@ describeAgentContract('acp (codex-acp)', {
       apiKey: 'sk-scripted-contract',
       environmentAllowList: context.environmentAllowList,
       parentEnvironment: context.parentEnvironment,
+      sandbox: context.sandbox,
       maxRetries: 0,
     }),
 });

@@ -17,6 +17,7 @@ describeAgentContract('acp (gemini --acp)', {
       apiKey: 'scripted-gemini-key',
       environmentAllowList: context.environmentAllowList,
       parentEnvironment: context.parentEnvironment,
+      sandbox: context.sandbox,
       maxRetries: 0,
     }),
 });

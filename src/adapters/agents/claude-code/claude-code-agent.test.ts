@@ -24,6 +24,7 @@ describeAgentContract('claude-code', {
       extraArguments: [],
       environmentAllowList: context.environmentAllowList,
       parentEnvironment: context.parentEnvironment,
+      sandbox: context.sandbox,
       maxRetries: 0,
     }),
 });

@@ -8,6 +8,7 @@ import { runAgentProcess, type AgentProcessOutcome } from '../../shared/run-agen
 import { buildClaudeArguments } from './claude-code-arguments.js';
 import { ClaudeStreamReader, parseRateLimitText, type ClaudeRunState } from './claude-stream-reader.js';
 import { findExecutable } from '../../shared/find-executable.js';
+import { sandboxForStage, type AgentSandbox } from '../../shared/agent-sandbox.js';
 
 /** Everything the Claude Code adapter is configured with; nothing is read from the process. */
 export interface ClaudeCodeAgentSettings {
@@ -34,6 +35,8 @@ export interface ClaudeCodeAgentSettings {
    */
   maxRetries?: number;
   killGraceMilliseconds?: number;
+  /** The OS sandbox around each stage's process (bubblewrap), decided by the runtime from agent.sandbox; none when absent. */
+  sandbox?: AgentSandbox;
   clock?: Pick<Clock, 'now'>;
 }
 
@@ -115,6 +118,7 @@ export class ClaudeCodeAgent implements Agent {
       timeoutMilliseconds: request.timeoutMilliseconds,
       ...(this.settings.killGraceMilliseconds === undefined ? {} : { killGraceMilliseconds: this.settings.killGraceMilliseconds }),
       onStdout: (text) => reader.push(text),
+      ...sandboxForStage(this.settings.sandbox, request),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
       ...(request.onProcessStart === undefined ? {} : { onStart: request.onProcessStart }),
     });

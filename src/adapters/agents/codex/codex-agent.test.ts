@@ -28,6 +28,7 @@ describeAgentContract('codex', {
       extraArguments: [],
       environmentAllowList: context.environmentAllowList,
       parentEnvironment: context.parentEnvironment,
+      sandbox: context.sandbox,
       maxRetries: 0,
     }),
 });

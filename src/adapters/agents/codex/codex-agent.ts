@@ -5,6 +5,7 @@ import { buildAgentEnvironment } from '../../../domain/agent-environment.js';
 import type { Agent, AgentAvailability, AgentCapabilities, AgentEvent, AgentStageRequest, AgentStageResult } from '../../../ports/agent.js';
 import type { Clock } from '../../../ports/clock.js';
 import { runAgentProcess, type AgentProcessOutcome } from '../../shared/run-agent-process.js';
+import { sandboxForStage, type AgentSandbox } from '../../shared/agent-sandbox.js';
 import { buildCodexArguments } from './codex-arguments.js';
 import { buildCodexConfig, CODEX_API_KEY_VARIABLE } from './codex-config.js';
 import { CodexEventReader, type CodexRunState } from './codex-event-reader.js';
@@ -35,6 +36,8 @@ export interface CodexAgentSettings {
   /** Codex's `request_max_retries` and `stream_max_retries`; 2 unless told (Nightshift retries stages itself). */
   maxRetries?: number;
   killGraceMilliseconds?: number;
+  /** The OS sandbox around each stage's process (bubblewrap), decided by the runtime from agent.sandbox; none when absent. */
+  sandbox?: AgentSandbox;
   clock?: Pick<Clock, 'now'>;
 }
 
@@ -51,7 +54,10 @@ const SYSTEM_CLOCK: Pick<Clock, 'now'> = { now: () => new Date() };
  * Drives Codex headless (`codex exec --json`) for one stage: a private `CODEX_HOME` whose
  * config.toml names the model provider and the stage's sandbox (read-only at C0/C1,
  * workspace-write confined to the worktree at C2), no approvals, an allow-listed environment,
- * stdin closed, and its own process group for timeouts and cancellation.
+ * stdin closed, and its own process group for timeouts and cancellation. With `agent.sandbox`
+ * on, Codex runs inside Nightshift's bubblewrap sandbox like every agent (which also hides what
+ * it may not read, which Codex's own sandbox does not) and its own sandbox is turned off: a
+ * second bubblewrap cannot start inside the first (see {@link buildCodexConfig}).
  */
 export class CodexAgent implements Agent {
   readonly name: string;
@@ -119,6 +125,7 @@ export class CodexAgent implements Agent {
         access: request.access,
         maxRetries: this.settings.maxRetries ?? 2,
         temporaryDirectory,
+        confinedByNightshift: this.settings.sandbox?.kind === 'bubblewrap',
         ...(this.settings.model === undefined ? {} : { model: this.settings.model }),
         ...(this.settings.baseUrl === undefined ? {} : { baseUrl: this.settings.baseUrl }),
       }),
@@ -143,6 +150,7 @@ export class CodexAgent implements Agent {
       timeoutMilliseconds: request.timeoutMilliseconds,
       ...(this.settings.killGraceMilliseconds === undefined ? {} : { killGraceMilliseconds: this.settings.killGraceMilliseconds }),
       onStdout: (text) => reader.push(text),
+      ...sandboxForStage(this.settings.sandbox, request),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
       ...(request.onProcessStart === undefined ? {} : { onStart: request.onProcessStart }),
     });

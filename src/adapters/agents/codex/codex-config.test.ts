@@ -19,6 +19,11 @@ describe('buildCodexConfig', () => {
     expect(text).toContain('request_max_retries = 2');
   });
 
+  it('turns Codex\'s own sandbox off inside Nightshift\'s bubblewrap sandbox, where a second bubblewrap cannot start', () => {
+    expect(buildCodexConfig({ access: 'read-only', maxRetries: 0, temporaryDirectory: '/p/tmp', confinedByNightshift: true })).toContain('sandbox_mode = "danger-full-access"');
+    expect(buildCodexConfig({ access: 'read-only', maxRetries: 0, temporaryDirectory: '/p/tmp', confinedByNightshift: false })).toContain('sandbox_mode = "read-only"');
+  });
+
   it('appends the API version to a base URL only when it has none', () => {
     expect(toResponsesBaseUrl('http://h:1/')).toBe('http://h:1/v1');
     expect(toResponsesBaseUrl('https://proxy.example/openai/v1')).toBe('https://proxy.example/openai/v1');

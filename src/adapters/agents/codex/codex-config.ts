@@ -18,6 +18,12 @@ export interface CodexConfigInput {
   maxRetries: number;
   /** The agent's private temporary directory: the only place besides the worktree it may write at C2. */
   temporaryDirectory: string;
+  /**
+   * True when Nightshift runs Codex inside its own bubblewrap sandbox: Codex's sandbox is then
+   * turned off (`danger-full-access`), since its bubblewrap cannot start inside another one (it
+   * mounts a fresh `/proc` in a PID namespace, which the outer sandbox's `/proc` does not allow).
+   */
+  confinedByNightshift?: boolean;
 }
 
 /**
@@ -31,6 +37,10 @@ export interface CodexConfigInput {
  *   `workspace-write` at C2 with `/tmp` and `$TMPDIR` excluded, the private temporary
  *   directory added, and no network: writes land in the worktree (whose `.git` Codex keeps
  *   read-only) or that directory, nowhere else;
+ * - inside Nightshift's sandbox (`confinedByNightshift`), `danger-full-access` instead: the outer
+ *   sandbox keeps the worktree read-only at C0/C1, `.git` read-only, the real HOME and `/tmp`
+ *   hidden, and lets writes land only in the worktree at C2 and the private directory; commands
+ *   keep the network (the agent's own model calls need it);
  * - the API key variable is withheld from the commands the agent runs;
  * - no web search.
  */
@@ -39,7 +49,7 @@ export function buildCodexConfig(input: CodexConfigInput): string {
     ...(input.model === undefined ? [] : [`model = ${tomlString(input.model)}`]),
     `model_provider = ${tomlString(CODEX_PROVIDER_NAME)}`,
     'approval_policy = "never"',
-    `sandbox_mode = ${tomlString(input.access === 'read-only' ? 'read-only' : 'workspace-write')}`,
+    `sandbox_mode = ${tomlString(input.confinedByNightshift === true ? 'danger-full-access' : input.access === 'read-only' ? 'read-only' : 'workspace-write')}`,
     'web_search = "disabled"',
     '',
     '[sandbox_workspace_write]',

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentEvent, AgentStageRequest } from '../../../ports/agent.js';
 import { describeAgentContract } from '../../../testing/contracts/agent.js';
-import { CommandAgent, fillCommandTemplate, quoteForShell } from './command-agent.js';
+import { absolutePathsIn, CommandAgent, fillCommandTemplate, quoteForShell } from './command-agent.js';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const scriptedAgent = join(repositoryRoot, 'src', 'testing', 'model-server', 'scripted-command-agent.ts');
@@ -19,6 +19,7 @@ describeAgentContract('command', {
       commandTemplate: `node --import ${quoteForShell(tsxLoader)} ${quoteForShell(scriptedAgent)} {prompt_file} ${quoteForShell(context.scenarioPath)}`,
       environmentAllowList: context.environmentAllowList,
       parentEnvironment: context.parentEnvironment,
+      sandbox: context.sandbox,
     }),
 });
 
@@ -68,6 +69,14 @@ describe('CommandAgent', () => {
       problem: 'no-such-agent-program (from agent.command) is not found on PATH',
     });
     expect(await new CommandAgent({ commandTemplate: 'sh -c true', parentEnvironment: process.env }).checkAvailable()).toMatchObject({ ok: true });
+  });
+
+  it('finds the absolute paths a template names, quoted or bare, for the sandbox to keep readable', () => {
+    expect(absolutePathsIn(`node --import '/opt/a b/loader.mjs' /srv/agent.js {prompt_file} "/etc/agent.json" "$HOME/x" relative/y`)).toEqual([
+      '/opt/a b/loader.mjs',
+      '/srv/agent.js',
+      '/etc/agent.json',
+    ]);
   });
 
   it('quotes paths for sh', () => {

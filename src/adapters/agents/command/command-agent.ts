@@ -5,6 +5,8 @@ import { buildAgentEnvironment } from '../../../domain/agent-environment.js';
 import type { Agent, AgentAvailability, AgentCapabilities, AgentEvent, AgentStageRequest, AgentStageResult } from '../../../ports/agent.js';
 import type { Clock } from '../../../ports/clock.js';
 import { runAgentProcess } from '../../shared/run-agent-process.js';
+import { installationOf, sandboxForStage, type AgentSandbox } from '../../shared/agent-sandbox.js';
+import { findExecutable } from '../../shared/find-executable.js';
 
 /** Everything the command adapter is configured with; nothing is read from the process. */
 export interface CommandAgentSettings {
@@ -20,6 +22,8 @@ export interface CommandAgentSettings {
   /** Nightshift's own environment, filtered through the allow-list before the agent sees it. */
   parentEnvironment: Record<string, string | undefined>;
   killGraceMilliseconds?: number;
+  /** The OS sandbox around each stage's process (bubblewrap), decided by the runtime from agent.sandbox; none when absent. */
+  sandbox?: AgentSandbox;
   clock?: Pick<Clock, 'now'>;
 }
 
@@ -101,6 +105,7 @@ export class CommandAgent implements Agent {
         if (stdout.length < MAXIMUM_FINAL_TEXT_CHARACTERS) stdout += text;
         onEvent({ type: 'text-delta', at: at(), text });
       },
+      ...sandboxForStage(this.settings.sandbox, request, this.readablePaths(environment.PATH, request.worktreePath)),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
       ...(request.onProcessStart === undefined ? {} : { onStart: request.onProcessStart }),
     });
@@ -117,6 +122,16 @@ export class CommandAgent implements Agent {
     }
     return finish({ ...base, outcome: 'completed' });
   }
+
+  /**
+   * What the sandbox keeps readable for the template, which the operator wrote: the files it names
+   * (its script, its settings) and the installation of its program (an `aider` in a hidden HOME).
+   */
+  private readablePaths(pathVariable: string | undefined, workingDirectory: string): string[] {
+    const program = /^\s*([A-Za-z0-9_./+-]+)(\s|$)/.exec(this.settings.commandTemplate)?.[1];
+    const found = program === undefined ? undefined : findExecutable(program, pathVariable, workingDirectory);
+    return [...absolutePathsIn(this.settings.commandTemplate), ...(found?.found === true ? installationOf(found.path) : [])];
+  }
 }
 
 /** Puts the shell-quoted prompt path where the template says `{prompt_file}`. */
@@ -127,4 +142,9 @@ export function fillCommandTemplate(template: string, promptFile: string): strin
 /** Single-quotes a value for `sh`, so no character in it is interpreted. */
 export function quoteForShell(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The absolute paths a command template names, quoted or bare (`node '/opt/agent/run.js' /etc/agent.json`). */
+export function absolutePathsIn(template: string): string[] {
+  return [...template.matchAll(/'(\/[^']*)'|"(\/[^"$`\\]*)"|(?<=^|\s)(\/[^\s'"$`;|&<>()]*)/g)].map((match) => match[1] ?? match[2] ?? match[3] ?? '').filter((path) => path !== '');
 }

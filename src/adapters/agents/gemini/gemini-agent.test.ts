@@ -29,6 +29,7 @@ describeAgentContract('gemini', {
       extraArguments: [],
       environmentAllowList: context.environmentAllowList,
       parentEnvironment: context.parentEnvironment,
+      sandbox: context.sandbox,
       maxRetries: 0,
     }),
 });

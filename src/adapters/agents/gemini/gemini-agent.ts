@@ -9,6 +9,7 @@ import { findExecutable } from '../../shared/find-executable.js';
 import { buildGeminiArguments, buildGeminiPolicy, buildGeminiSettings, DEFAULT_GEMINI_MODEL } from './gemini-arguments.js';
 import { GeminiStreamReader, readGeminiRateLimit, type GeminiRunState } from './gemini-stream-reader.js';
 import { runAgentProcessWithDescendants } from '../../shared/run-agent-process-with-descendants.js';
+import { sandboxForStage, type AgentSandbox } from '../../shared/agent-sandbox.js';
 
 /** Everything the Gemini CLI adapter is configured with; nothing is read from the process. */
 export interface GeminiAgentSettings {
@@ -36,6 +37,8 @@ export interface GeminiAgentSettings {
    */
   maxRetries?: number;
   killGraceMilliseconds?: number;
+  /** The OS sandbox around each stage's process (bubblewrap), decided by the runtime from agent.sandbox; none when absent. */
+  sandbox?: AgentSandbox;
   clock?: Pick<Clock, 'now'>;
 }
 
@@ -121,6 +124,7 @@ export class GeminiAgent implements Agent {
       timeoutMilliseconds: request.timeoutMilliseconds,
       ...(this.settings.killGraceMilliseconds === undefined ? {} : { killGraceMilliseconds: this.settings.killGraceMilliseconds }),
       onStdout: (text) => reader.push(text),
+      ...sandboxForStage(this.settings.sandbox, request),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
       ...(request.onProcessStart === undefined ? {} : { onStart: request.onProcessStart }),
     });

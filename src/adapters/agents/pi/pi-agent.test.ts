@@ -25,6 +25,7 @@ describeAgentContract('pi', {
       extraArguments: [],
       environmentAllowList: context.environmentAllowList,
       parentEnvironment: context.parentEnvironment,
+      sandbox: context.sandbox,
       maxRetries: 0,
     }),
 });

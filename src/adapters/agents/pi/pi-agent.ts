@@ -67,6 +67,7 @@ export class PiAgent implements Agent {
       maxRetries,
       request,
       ...(this.settings.killGraceMilliseconds === undefined ? {} : { killGraceMilliseconds: this.settings.killGraceMilliseconds }),
+      ...(this.settings.sandbox === undefined ? {} : { sandbox: this.settings.sandbox }),
       now: () => this.clock.now(),
       onStdout: (text) => reader.push(text),
       prepare: async (relayBaseUrl) => {

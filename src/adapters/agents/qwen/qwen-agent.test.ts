@@ -26,6 +26,7 @@ describeAgentContract('qwen', {
       extraArguments: [],
       environmentAllowList: context.environmentAllowList,
       parentEnvironment: context.parentEnvironment,
+      sandbox: context.sandbox,
       maxRetries: 0,
     }),
 });
