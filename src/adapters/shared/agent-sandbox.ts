@@ -2,8 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, isAbsolute, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { AgentStageRequest } from '../../ports/agent.js';
 import { findExecutable } from './find-executable.js';
+
+/** The directory Nightshift runs from (the package root: this file is `<root>/{src,dist}/adapters/shared/`). */
+const NIGHTSHIFT_INSTALLATION = realPath(resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..'));
 
 /** `agent.sandbox` of nightshift.yaml: bubblewrap when it works (`auto`), always (`bubblewrap`), or never (`off`). */
 export type AgentSandboxChoice = 'auto' | 'bubblewrap' | 'off';
@@ -107,6 +111,8 @@ export function sandboxAgentCommand(
     ...gitDirectoriesOf(worktree),
     ...(executable.found ? installationOf(executable.path) : []),
     ...installationOf(process.execPath),
+    // Nightshift's own installation (agents' packages, a command agent's script) when it sits in /tmp or HOME — a CI checkout may.
+    NIGHTSHIFT_INSTALLATION,
     // Programs the agent's shell finds on PATH (a ~/.local/bin, a ~/bin) stay where PATH says.
     ...(command.pathVariable ?? '').split(delimiter).filter((directory) => isAbsolute(directory) && existsSync(directory)).map(realPath),
     ...[...(processSandbox.sandbox.readablePaths ?? []), ...(processSandbox.readablePaths ?? [])].filter((path) => isAbsolute(path) && existsSync(path)).map(realPath),
