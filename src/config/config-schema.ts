@@ -142,6 +142,7 @@ export const configFileSchema = z.object(
         max_rate_limits: wholeNumber(0, 100).nullish(),
         rate_limit_wait: duration(24 * 60).nullish(),
         remove_worktrees: z.boolean({ error: 'true or false' }).nullish(),
+        keep_agent_homes: z.boolean({ error: 'true or false' }).nullish(),
       },
       'generation',
     ),

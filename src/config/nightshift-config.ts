@@ -28,6 +28,8 @@ export interface GenerationConfig {
   defaultRateLimitWaitMinutes: number;
   /** Remove a ticket's worktree once its branch and MR are recorded (the gates recreate it when needed). */
   removeWorktrees: boolean;
+  /** Keep each agent's private home (its config and unmasked transcripts) after its ticket's generation ends. */
+  keepAgentHomes: boolean;
 }
 
 /** Caps from the usage agents report; absent means no cap. */
@@ -197,7 +199,7 @@ export const DEFAULT_CONFIG: NightshiftConfig = {
   repository: { baseBranch: 'main', branchPrefix: 'agent/', author: { name: 'Nightshift', email: 'nightshift@localhost' } },
   gates: { timeoutMinutes: 10, commands: [], concurrency: 2, rerunFailed: true },
   codeHost: { kind: 'local' },
-  generation: { stallTimeoutMinutes: 5, maxAttemptsPerStage: 3, maxRateLimits: 3, defaultRateLimitWaitMinutes: 60, removeWorktrees: true },
+  generation: { stallTimeoutMinutes: 5, maxAttemptsPerStage: 3, maxRateLimits: 3, defaultRateLimitWaitMinutes: 60, removeWorktrees: true, keepAgentHomes: false },
   budget: {},
   escalation: { onAgentDecision: true, onComplexityAboveEstimate: true, maxFilesOutsideEstimate: 3, protectedPaths: [...DEFAULT_PROTECTED_PATHS] },
   security: { riskyPaths: [...DEFAULT_RISKY_PATHS], auditCommand: 'npm audit --json', dangerousPatterns: true },

@@ -69,6 +69,7 @@ export function normalizeConfig(file: ConfigFile): NightshiftConfig {
       maxRateLimits: generation.max_rate_limits ?? defaults.generation.maxRateLimits,
       defaultRateLimitWaitMinutes: minutesOf(generation.rate_limit_wait, defaults.generation.defaultRateLimitWaitMinutes),
       removeWorktrees: generation.remove_worktrees ?? defaults.generation.removeWorktrees,
+      keepAgentHomes: generation.keep_agent_homes ?? defaults.generation.keepAgentHomes,
     },
     budget: {
       ...(budget.tokens_per_ticket == null ? {} : { tokensPerTicket: budget.tokens_per_ticket }),

@@ -21,7 +21,7 @@ gates:
   timeout: 90s
   commands: { test: npm test, lint: npm run lint, types: npx tsc --noEmit }
 code_host: { kind: local }
-generation: { stall_timeout: 2m, max_attempts: 4, max_rate_limits: 5, rate_limit_wait: 30m, remove_worktrees: false }
+generation: { stall_timeout: 2m, max_attempts: 4, max_rate_limits: 5, rate_limit_wait: 30m, remove_worktrees: false, keep_agent_homes: true }
 budget: { tokens_per_ticket: 500000, cost_per_ticket: 2.5, tokens_per_batch: 9000000, cost_per_batch: 40 }
 escalation: { on_agent_decision: true, on_complexity_above_estimate: false, max_files_outside_estimate: 5, protected_paths: ["infra/**"] }
 `;
@@ -64,7 +64,7 @@ describe('parseConfigText', () => {
         rerunFailed: true,
       },
       codeHost: { kind: 'local' },
-      generation: { stallTimeoutMinutes: 2, maxAttemptsPerStage: 4, maxRateLimits: 5, defaultRateLimitWaitMinutes: 30, removeWorktrees: false },
+      generation: { stallTimeoutMinutes: 2, maxAttemptsPerStage: 4, maxRateLimits: 5, defaultRateLimitWaitMinutes: 30, removeWorktrees: false, keepAgentHomes: true },
       budget: { tokensPerTicket: 500000, costPerTicketUsd: 2.5, tokensPerBatch: 9000000, costPerBatchUsd: 40 },
       escalation: { onAgentDecision: true, onComplexityAboveEstimate: false, maxFilesOutsideEstimate: 5, protectedPaths: ['infra/**'] },
       security: DEFAULT_CONFIG.security,

@@ -111,6 +111,8 @@ generation:
   rate_limit_wait: 1h
   # Remove a ticket's worktree once its branch and merge request are recorded. Default: true
   remove_worktrees: true
+  # Keep each agent's private home (its settings and its own, unmasked transcripts) after its ticket's generation ends. Default: false
+  keep_agent_homes: false
 
 budget:
   # Caps from the usage agents report; a ticket over its cap stops, a batch over its cap starts no new ticket.

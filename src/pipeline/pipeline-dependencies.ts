@@ -65,6 +65,8 @@ export interface PipelineSettings {
   defaultRateLimitWaitMinutes: number;
   /** Remove a ticket's worktree once its branch and MR are recorded. */
   removeWorktrees: boolean;
+  /** Keep each agent's private home after its ticket's generation ends (debugging); they hold unmasked transcripts. */
+  keepAgentHomes?: boolean;
   budget: BudgetSettings;
   escalation: EscalationSettings;
   /** What the after-stage confinement check watches beyond the repository; none when absent. */

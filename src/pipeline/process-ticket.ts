@@ -1,4 +1,5 @@
 import { branchNameFor, worktreeDirectoryNameFor } from '../domain/branch-name.js';
+import { AGENT_HOMES_DIRECTORY } from './clean.js';
 import { evaluateEscalationTriggers } from '../domain/escalation-triggers.js';
 import {
   implementationOutputSchema,
@@ -53,21 +54,43 @@ export async function processTicket(dependencies: PipelineDependencies, work: Ti
     log.write({ type: 'transition', event: event.type, from, state: state.run.state, reason: state.run.reason, at: state.run.updatedAt });
     return state.run;
   };
+  let result: TicketWorkResult;
   try {
-    const result = await workStages(dependencies, work, log, state, advance, onProgress);
+    result = await workStages(dependencies, work, log, state, advance, onProgress);
     if (result.kind === 'settled') {
       onProgress({ type: 'ticket-done', ticketId: work.ticket.id, state: state.run.state, ...(state.run.reason === undefined ? {} : { detail: state.run.reason }) });
     }
-    return result;
   } catch (error) {
     const reason = `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
     log.write({ type: 'error', message: reason, at: clock.now().toISOString() });
     // A run that already ended (escalated, partial …) keeps its outcome; the error stays in its log.
     if (!isTerminalTicketRunState(state.run.state) && state.run.state !== 'gating') await advance({ type: 'fail', reason });
     onProgress({ type: 'ticket-done', ticketId: work.ticket.id, state: state.run.state, detail: reason });
-    return { kind: 'settled', run: state.run };
+    result = { kind: 'settled', run: state.run };
+  }
+  try {
+    if (result.kind === 'settled') await removeAgentHome(dependencies, work, log);
   } finally {
     await log.flush();
+  }
+  return result;
+}
+
+/**
+ * Once a ticket's generation is over, its agent's private home goes: the agent's own
+ * transcripts there hold whatever it read and wrote verbatim — a secret it hard-coded
+ * included — while everything Nightshift keeps is masked. A ticket interrupted by a rate
+ * limit or a stop keeps it, for the session its next run resumes. `generation.keep_agent_homes`
+ * keeps them all for debugging; `nightshift clean` removes them later.
+ */
+async function removeAgentHome(dependencies: PipelineDependencies, work: TicketWork, log: TicketLog): Promise<void> {
+  const { settings, artifacts, clock } = dependencies;
+  if (settings.keepAgentHomes === true || artifacts.absolutePath(AGENT_HOMES_DIRECTORY) !== settings.agentPrivateRoot) return;
+  const home = `${AGENT_HOMES_DIRECTORY}/${work.batchId}/${work.ticket.id}`;
+  try {
+    await artifacts.remove(home);
+  } catch (error) {
+    log.write({ type: 'error', message: `the agent's home ${home} could not be removed: ${error instanceof Error ? error.message : String(error)}`, at: clock.now().toISOString() });
   }
 }
 

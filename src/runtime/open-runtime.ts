@@ -106,6 +106,7 @@ export async function openRuntime(request: RuntimeRequest): Promise<Runtime> {
       maxRateLimits: config.generation.maxRateLimits,
       defaultRateLimitWaitMinutes: config.generation.defaultRateLimitWaitMinutes,
       removeWorktrees: config.generation.removeWorktrees,
+      keepAgentHomes: config.generation.keepAgentHomes,
       budget: config.budget,
       escalation: config.escalation,
       confinement: confinementSettingsFor(config, request.environment),

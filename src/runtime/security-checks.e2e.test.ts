@@ -48,12 +48,16 @@ const IMPLEMENT = [
   { report: { summary: 'Added the GitHub client', changes: ['Add GitHub config', 'Run tests in CI', 'Parse with evil-parser'], tests_run: [] } },
 ];
 
-/** Every file under a directory, recursively, except the worktrees (the agent's own working copies hold the secret by design). */
+/**
+ * Every file under a directory, recursively, except the worktrees (the agent's own working
+ * copies hold the secret by design). The agents' homes are included: their transcripts held the
+ * raw secret until the ticket's generation ended, and must be gone by now.
+ */
 function filesUnder(directory: string): string[] {
   if (!existsSync(directory)) return [];
   return readdirSync(directory).flatMap((name) => {
     const path = join(directory, name);
-    if (name === 'worktrees' || name === 'agent-homes') return [];
+    if (name === 'worktrees') return [];
     return statSync(path).isDirectory() ? filesUnder(path) : [path];
   });
 }
@@ -147,6 +151,8 @@ describe('security checks on a branch the real Claude Code CLI produced', () => 
       if (content.includes(githubToken)) leaks.push(path);
     }
     expect(leaks).toEqual([]);
+    // The agent's private home (its own transcripts, unmasked) went once the ticket's generation ended.
+    expect(records.filter((path) => path.includes(`${join('.nightshift', 'agent-homes')}/`))).toEqual([]);
     expect(readFileSync(mergeRequestUrl.replace('file://', ''), 'utf8')).not.toContain(githubToken);
   });
 });
