@@ -207,6 +207,16 @@ describe('hostile tickets, real Claude Code CLI against the scripted model serve
     expect(log).toMatch(/"tool":"Bash","input":\{"command":"env"/);
   });
 
+  it('HOST-2, HOST-3: whose escapes the OS refused, are still flagged for the reviewer, first in the queue', async () => {
+    const batchId = night.report.intake!.batchId;
+    for (const ticketId of ['HOST-2', 'HOST-3']) {
+      const mergeRequest = await night.runtime.dependencies.store.getMergeRequest(batchId, ticketId);
+      expect(mergeRequest?.securityFlags?.some((finding) => finding.rule.startsWith('prompt-injection')), ticketId).toBe(true);
+    }
+    const queue = night.report.review?.queue.map((item) => item.ticketId) ?? [];
+    expect(queue.slice(0, 3).sort()).toEqual(['HOST-2', 'HOST-3', 'HOST-4']);
+  });
+
   it('HOST-4: its MR carries the prompt-injection finding, and the gates wrote its SARIF report', async () => {
     const sarif = join(night.runtime.nightshiftDirectory, 'batches', night.report.intake!.batchId, 'sarif', 'HOST-4.sarif');
     expect(existsSync(sarif)).toBe(true);
