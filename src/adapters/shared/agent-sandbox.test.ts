@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,22 @@ describe('sandboxAgentCommand', () => {
     expect(mounts).not.toContain(`--ro-bind ${join(root, 'home')}`);
     expect(mounts).not.toContain('--ro-bind /tmp');
     expect(mounts.filter((mount) => mount.startsWith('--ro-bind /usr'))).toEqual([]);
+  });
+
+  it('binds the real path of a program installed through a symbolic link (a node_modules linked from elsewhere), never the link', () => {
+    const worktree = join(root, 'repository', '.nightshift', 'worktrees', 'T 1');
+    mkdirSync(join(root, 'home', 'real-packages', '.bin'), { recursive: true });
+    writeFileSync(join(root, 'home', 'real-packages', '.bin', 'agent'), '#!/bin/sh\n', { mode: 0o755 });
+    mkdirSync(join(root, 'home', 'checkout'), { recursive: true });
+    symlinkSync(join(root, 'home', 'real-packages'), join(root, 'home', 'checkout', 'node_modules'));
+    const mounts = mountsOf(
+      sandboxAgentCommand(
+        { sandbox, worktreePath: worktree, privateDirectory: join(root, 'home', 'private dir'), access: 'edit-worktree' },
+        { executable: join(root, 'home', 'checkout', 'node_modules', '.bin', 'agent'), arguments: [], workingDirectory: worktree, pathVariable: '/usr/bin' },
+      ).arguments,
+    );
+    expect(mounts.filter((mount) => mount.includes('checkout'))).toEqual([]);
+    expect(mounts.some((mount) => mount.startsWith(`--ro-bind ${join(root, 'home', 'real-packages')}`))).toBe(true);
   });
 
   it('binds the worktree read-only at C0/C1', () => {

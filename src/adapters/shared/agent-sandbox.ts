@@ -116,12 +116,15 @@ export function sandboxAgentCommand(
     // Programs the agent's shell finds on PATH (a ~/.local/bin, a ~/bin) stay where PATH says.
     ...(command.pathVariable ?? '').split(delimiter).filter((directory) => isAbsolute(directory) && existsSync(directory)).map(realPath),
     ...[...(processSandbox.sandbox.readablePaths ?? []), ...(processSandbox.readablePaths ?? [])].filter((path) => isAbsolute(path) && existsSync(path)).map(realPath),
-  ].filter((path) => {
-    const hidden = [...processSandbox.sandbox.hiddenDirectories, ...processSandbox.sandbox.temporaryDirectories].map(realPath);
-    // Never a hidden directory itself or one of its parents (a PATH entry or an install prefix that is HOME would show it all again).
-    if (hidden.some((directory) => isInside(directory, path))) return false;
-    return hidden.some((directory) => isInside(path, directory)) || isInside(path, worktree);
-  });
+  ]
+    // Bind real paths only: a bind whose destination is a symbolic link (a node_modules linked from elsewhere) fails.
+    .map(realPath)
+    .filter((path) => {
+      const hidden = [...processSandbox.sandbox.hiddenDirectories, ...processSandbox.sandbox.temporaryDirectories].map(realPath);
+      // Never a hidden directory itself or one of its parents (a PATH entry or an install prefix that is HOME would show it all again).
+      if (hidden.some((directory) => isInside(directory, path))) return false;
+      return hidden.some((directory) => isInside(path, directory)) || isInside(path, worktree);
+    });
   const writable = [privateDirectory, ...(processSandbox.access === 'edit-worktree' ? [worktree] : [])];
   if (processSandbox.access === 'read-only') readOnly.push(worktree);
   return {
