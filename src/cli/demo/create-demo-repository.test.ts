@@ -21,6 +21,12 @@ describe('the demo with another agent (nightshift demo --agent <kind>)', () => {
     expect(pi?.model).toBeUndefined();
   });
 
+  it('gives an acp agent its command, which the configuration requires', () => {
+    const acp = parseConfigText(demoConfigText('http://127.0.0.1:4000', { kind: 'acp', acpCommand: ['/opt/bin/claude-agent-acp'] }), 'nightshift.yaml');
+    expect(acp.errors).toEqual([]);
+    expect(acp.config?.agent).toMatchObject({ kind: 'acp', acpCommand: ['/opt/bin/claude-agent-acp'], model: 'claude-sonnet-4-5' });
+  });
+
   it('gives a command agent the scripted command agent, which plays the scenario file itself', () => {
     const template = scriptedCommandTemplate('/tmp/demo/scenario.yaml');
     const command = parseConfigText(demoConfigText('http://127.0.0.1:4000', { kind: 'command', commandTemplate: template }), 'nightshift.yaml').config?.agent;

@@ -11,17 +11,18 @@ const run = promisify(execFile);
 /** The environment variable the demo's config names for the agent's (fake) model key. */
 export const DEMO_MODEL_KEY_VARIABLE = 'NIGHTSHIFT_DEMO_MODEL_KEY';
 
-/** Which agent the demo runs: any registered kind; a `command` agent needs its command template. */
+/** Which agent the demo runs: any registered kind; a `command` agent needs its command template, an `acp` agent its command. */
 export interface DemoAgentChoice {
   kind: string;
   commandTemplate?: string;
+  acpCommand?: string[];
 }
 
 /**
  * Model names the scripted model server plays well with, per agent kind: Codex needs a slug
  * it knows, Gemini one that skips its "auto" routing. Other kinds use their adapter's default.
  */
-const DEMO_MODELS: Record<string, string> = { 'claude-code': 'claude-sonnet-4-5', codex: 'gpt-5.5', gemini: 'gemini-2.5-flash' };
+const DEMO_MODELS: Record<string, string> = { 'claude-code': 'claude-sonnet-4-5', acp: 'claude-sonnet-4-5', codex: 'gpt-5.5', gemini: 'gemini-2.5-flash' };
 
 /**
  * Creates the demo's git repository: the sample library, its backlog under
@@ -59,6 +60,7 @@ export function demoConfigText(modelServerUrl: string, agent: DemoAgentChoice = 
       base_url: modelServerUrl,
       api_key_env: DEMO_MODEL_KEY_VARIABLE,
       ...(agent.commandTemplate === undefined ? {} : { command: agent.commandTemplate }),
+      ...(agent.acpCommand === undefined ? {} : { acp_command: agent.acpCommand }),
     },
     batch: { max_tickets: 20, timeout_per_ticket: '30m', parallel_agents: 4 },
     repository: { base_branch: 'main', branch_prefix: 'agent/' },

@@ -43,7 +43,12 @@ export async function runDemo(request: { directory?: string; reviewWidth?: numbe
   await writeFile(scenarioPath, `# What the scripted model answers in the demo (abstract actions per ticket and stage).\n${stringify(DEMO_SCENARIO)}`);
   const server = await startModelServer({ scenario: DEMO_SCENARIO, requestLogPath: join(directory, 'model-requests.ndjson') });
   try {
-    await createDemoRepository(repository, server.url, { kind: agentKind, ...(agentKind === 'command' ? { commandTemplate: scriptedCommandTemplate(scenarioPath) } : {}) });
+    await createDemoRepository(repository, server.url, {
+      kind: agentKind,
+      ...(agentKind === 'command' ? { commandTemplate: scriptedCommandTemplate(scenarioPath) } : {}),
+      // The generic ACP adapter needs an agent to speak to: the pinned claude-agent-acp, installed beside Nightshift.
+      ...(agentKind === 'acp' ? { acpCommand: [fileURLToPath(new URL('../../../node_modules/.bin/claude-agent-acp', import.meta.url))] } : {}),
+    });
     const runtime = await openRuntime({ repositoryRoot: repository, environment: { ...process.env, [DEMO_MODEL_KEY_VARIABLE]: 'scripted-model-key' } });
     try {
       await requireAgent(runtime.dependencies.agent);

@@ -68,6 +68,9 @@ export function buildOpenCodeConfig(input: {
  * OpenCode joins its message words with spaces and wraps any word containing a space in
  * quotes, escaping the quotes inside (a JSON example in the prompt would reach the model as
  * `{\"summary\": …}`); passed split at its spaces, the prompt is joined back exactly as written.
+ * Except one thing: OpenCode's argument parser turns a word that reads as a number (`5`, `-2`,
+ * `0x1F`) into a number, and then crashes on it (`G.includes is not a function`), so such a
+ * word stays glued to the word before it — that one pair reaches the model in quotes.
  */
 export function buildOpenCodeArguments(input: { prompt: string; model: string; resumeSessionId?: string; extraArguments: readonly string[] }): string[] {
   return [
@@ -82,6 +85,24 @@ export function buildOpenCodeArguments(input: { prompt: string; model: string; r
     ...(input.resumeSessionId === undefined ? [] : ['--session', input.resumeSessionId]),
     ...input.extraArguments,
     '--',
-    ...input.prompt.split(' '),
+    ...promptWords(input.prompt),
   ];
+}
+
+/** What yargs-parser would read as a number (and hand OpenCode as one). */
+const NUMBER_LIKE = /^[-+]?(?:0x[0-9a-f]+|\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?$/i;
+
+/** The prompt split at its spaces, a number-like word kept with the word before (or after) it. */
+export function promptWords(prompt: string): string[] {
+  const words: string[] = [];
+  let carried: string | undefined;
+  for (const word of prompt.split(' ')) {
+    const joined = carried === undefined ? word : `${carried} ${word}`;
+    carried = undefined;
+    if (!NUMBER_LIKE.test(joined)) words.push(joined);
+    else if (words.length > 0) words[words.length - 1] = `${words[words.length - 1]} ${joined}`;
+    else carried = joined;
+  }
+  if (carried !== undefined) words.push(carried);
+  return words;
 }
