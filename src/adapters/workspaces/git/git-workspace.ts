@@ -10,6 +10,7 @@ import { parseNameStatus, parseNumstat, parseWorktreeList } from './git-output-p
 import type { WorktreeEntry } from './git-output-parsing.js';
 import { readWorktreeFile, removeWorktreeFile } from './worktree-files.js';
 import { takeOutsideSnapshot } from './outside-snapshot.js';
+import { isPlainBranchName } from './plain-branch-name.js';
 import type { OutsideSnapshot } from '../../../domain/confinement-breach.js';
 import type { OutsideSnapshotRequest, PreparedWorktree } from '../../../ports/workspace.js';
 
@@ -308,7 +309,7 @@ export class GitWorkspace implements Workspace {
 
   private async requireBranchName(branch: string): Promise<void> {
     if (this.validBranchNames.has(branch)) return;
-    const valid = !branch.startsWith('-') && (await runGit(['check-ref-format', '--branch', branch], { cwd: this.repositoryRoot })).exitCode === 0;
+    const valid = isPlainBranchName(branch) || (!branch.startsWith('-') && (await runGit(['check-ref-format', '--branch', branch], { cwd: this.repositoryRoot })).exitCode === 0);
     if (!valid) throw new Error(`workspace: ${JSON.stringify(branch)} is not a valid branch name`);
     this.validBranchNames.add(branch);
   }
