@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,5 +44,26 @@ describe('agent.sandbox in the agent registry', () => {
     const warnings: string[] = [];
     createAgent({ ...config('auto'), failover: [{ kind: 'command', commandTemplate: 'true', extraArguments: [], environmentAllowList: [] }] }, environment, root, { onWarning: (warning) => warnings.push(warning) });
     expect(warnings).toEqual([expect.stringMatching(/^agent\.sandbox is "auto" and bwrap \(bubblewrap\) is not on PATH: agents run without an OS sandbox/)]);
+  });
+});
+
+describe('the agent: section reaches every model-calling adapter alike', () => {
+  it('gives Claude Code agent.max_retries (it used to reach only Codex, Gemini and ACP)', async () => {
+    const root = realpathSync(mkdtempSync(join(tmpdir(), 'nightshift-registry-retries-')));
+    try {
+      mkdirSync(join(root, 'worktree'));
+      mkdirSync(join(root, 'private'));
+      // A stand-in `claude` that records the retry setting it was started with.
+      const binary = join(root, 'claude');
+      writeFileSync(binary, '#!/bin/sh\necho "$CLAUDE_CODE_MAX_RETRIES" > retries.txt\n', { mode: 0o755 });
+      const agent = createSingleAgent({ ...DEFAULT_CONFIG.agent, kind: 'claude-code', binary, maxRetries: 0, sandbox: 'off' }, { PATH: process.env.PATH ?? '/usr/bin:/bin' }, root);
+      await agent.runStage(
+        { batchId: 'b', ticketId: 'T-1', stage: 'C2', attempt: 1, prompt: 'p', worktreePath: join(root, 'worktree'), privateDirectory: join(root, 'private'), access: 'edit-worktree', timeoutMilliseconds: 20_000 },
+        () => {},
+      );
+      expect(readFileSync(join(root, 'worktree', 'retries.txt'), 'utf8')).toBe('0\n');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -18,70 +18,44 @@ import { UserFacingError } from './user-facing-error.js';
 
 type AgentFactory = (config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string, sandbox: AgentSandbox) => Agent;
 
+/**
+ * What every model-calling CLI adapter takes from the `agent:` section, in one place so a key
+ * (`max_retries`, `extra_args` …) reaches every kind alike. The API key comes from
+ * `api_key_env`, else from the vendor's usual variable.
+ */
+function modelAgentSettings(config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string, sandbox: AgentSandbox, defaultKeyVariable: string | undefined) {
+  const keyVariable = config.apiKeyEnvironmentVariable ?? defaultKeyVariable;
+  const apiKey = keyVariable === undefined ? undefined : environment[keyVariable];
+  return {
+    ...(config.model === undefined ? {} : { model: config.model }),
+    ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
+    ...(apiKey === undefined ? {} : { apiKey }),
+    ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
+    extraArguments: config.extraArguments,
+    environmentAllowList: config.environmentAllowList,
+    parentEnvironment: environment,
+    sandbox,
+    workingDirectory: repositoryRoot,
+  };
+}
+
 /** One entry per `agent.kind` of nightshift.yaml; adding an agent means adding a line here. */
 export const AGENT_REGISTRY: Partial<Record<AgentConfig['kind'], AgentFactory>> = {
-  'claude-code': (config, environment, repositoryRoot, sandbox) => {
-    const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.ANTHROPIC_API_KEY : environment[config.apiKeyEnvironmentVariable];
-    return new ClaudeCodeAgent({
-      binary: config.binary ?? findBundledBinary('claude', repositoryRoot),
-      ...(config.model === undefined ? {} : { model: config.model }),
-      ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
-      ...(apiKey === undefined ? {} : { apiKey }),
-      extraArguments: config.extraArguments,
-      environmentAllowList: config.environmentAllowList,
-      parentEnvironment: environment,
-      sandbox,
-    });
-  },
-  codex: (config, environment, repositoryRoot, sandbox) => {
-    const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.OPENAI_API_KEY : environment[config.apiKeyEnvironmentVariable];
-    return new CodexAgent({
-      binary: config.binary ?? findBundledBinary('codex', repositoryRoot),
-      ...(config.model === undefined ? {} : { model: config.model }),
-      ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
-      ...(apiKey === undefined ? {} : { apiKey }),
-      ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
-      extraArguments: config.extraArguments,
-      environmentAllowList: config.environmentAllowList,
-      parentEnvironment: environment,
-      sandbox,
-      workingDirectory: repositoryRoot,
-    });
-  },
-  gemini: (config, environment, repositoryRoot, sandbox) => {
-    const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.GEMINI_API_KEY : environment[config.apiKeyEnvironmentVariable];
-    return new GeminiAgent({
-      binary: config.binary ?? findBundledBinary('gemini', repositoryRoot),
-      ...(config.model === undefined ? {} : { model: config.model }),
-      ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
-      ...(apiKey === undefined ? {} : { apiKey }),
-      ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
-      extraArguments: config.extraArguments,
-      environmentAllowList: config.environmentAllowList,
-      parentEnvironment: environment,
-      sandbox,
-      workingDirectory: repositoryRoot,
-    });
-  },
+  'claude-code': (config, environment, repositoryRoot, sandbox) =>
+    new ClaudeCodeAgent({ binary: config.binary ?? findBundledBinary('claude', repositoryRoot), ...modelAgentSettings(config, environment, repositoryRoot, sandbox, 'ANTHROPIC_API_KEY') }),
+  codex: (config, environment, repositoryRoot, sandbox) =>
+    new CodexAgent({ binary: config.binary ?? findBundledBinary('codex', repositoryRoot), ...modelAgentSettings(config, environment, repositoryRoot, sandbox, 'OPENAI_API_KEY') }),
+  gemini: (config, environment, repositoryRoot, sandbox) =>
+    new GeminiAgent({ binary: config.binary ?? findBundledBinary('gemini', repositoryRoot), ...modelAgentSettings(config, environment, repositoryRoot, sandbox, 'GEMINI_API_KEY') }),
   opencode: (config, environment, repositoryRoot, sandbox) => new OpenCodeAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'opencode', sandbox)),
   qwen: (config, environment, repositoryRoot, sandbox) => new QwenAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'qwen', sandbox)),
   pi: (config, environment, repositoryRoot, sandbox) => new PiAgent(openAiCompatibleSettings(config, environment, repositoryRoot, 'pi', sandbox)),
   acp: (config, environment, repositoryRoot, sandbox) => {
     const [program, ...programArguments] = config.acpCommand ?? [];
     if (program === undefined) throw new UserFacingError('agent.kind is "acp" but agent.acp_command is not set in nightshift.yaml', 'invalid-input');
-    const apiKeyVariable = config.apiKeyEnvironmentVariable ?? defaultAcpApiKeyVariable(program);
-    const apiKey = apiKeyVariable === undefined ? undefined : environment[apiKeyVariable];
     return new AcpAgent({
       command: [config.binary ?? (program.includes('/') ? program : findBundledBinary(program, repositoryRoot)), ...programArguments],
-      ...(config.model === undefined ? {} : { model: config.model }),
-      ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
-      ...(apiKey === undefined ? {} : { apiKey }),
-      ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
-      extraArguments: config.extraArguments,
-      environmentAllowList: config.environmentAllowList,
-      parentEnvironment: environment,
-      sandbox,
-      workingDirectory: repositoryRoot,
+      ...modelAgentSettings(config, environment, repositoryRoot, sandbox, defaultAcpApiKeyVariable(program)),
     });
   },
   command: (config, environment, _repositoryRoot, sandbox) => {
