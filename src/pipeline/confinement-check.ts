@@ -58,7 +58,8 @@ export class ConfinementCheck {
     const before = this.lastSnapshot ?? (await workspace.snapshotOutside(worktreePath, { ...this.request, symlinks: 'tracked' }));
     this.lastSnapshot = undefined;
     const outcome = await runStage();
-    const after = await workspace.snapshotOutside(worktreePath, { ...this.request, symlinks: mayEdit ? 'all' : 'tracked' });
+    // After a stage that may edit, the worktree's own files are expected to change: only read-only stages fingerprint them.
+    const after = await workspace.snapshotOutside(worktreePath, { ...this.request, symlinks: mayEdit ? 'all' : 'tracked', fingerprintWorktree: !mayEdit });
     if (!mayEdit) this.lastSnapshot = after;
     const unchanged = worktreeUnchanged(before, after);
     const breaches = findConfinementBreaches(before, after, mayEdit ? 'edit-worktree' : 'read-only');

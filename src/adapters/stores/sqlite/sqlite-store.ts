@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { KyselyStore } from './kysely-store.js';
 import type { NightshiftDatabase } from './nightshift-database.js';
+import { StatementCachingDatabase } from './statement-caching-database.js';
 
 /** How long a writer waits for another process's lock before SQLite reports "database is locked". */
 const BUSY_TIMEOUT_MILLISECONDS = 10_000;
@@ -30,7 +31,7 @@ export class SqliteStore extends KyselyStore {
     const location = path === ':memory:' ? path : resolve(path);
     if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
     const connection = openConnection(location);
-    const database = new Kysely<NightshiftDatabase>({ dialect: new SqliteDialect({ database: connection }) });
+    const database = new Kysely<NightshiftDatabase>({ dialect: new SqliteDialect({ database: new StatementCachingDatabase(connection) }) });
     try {
       await KyselyStore.migrate(database, 'sqlite', location);
     } catch (error) {

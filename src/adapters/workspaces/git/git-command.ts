@@ -55,6 +55,15 @@ export class GitCommandError extends Error {
 const gitShell = process.env.NIGHTSHIFT_GIT_SPAWN === '1' ? undefined : new GitShell(() => gitEnvironment());
 
 /**
+ * The process id of the resident shell that runs this process's git commands, once
+ * started; undefined when git is spawned directly. Its children are reaped by the shell,
+ * not by Node, so a benchmark counting git's CPU time reads this process's /proc entry.
+ */
+export function gitShellProcessId(): number | undefined {
+  return gitShell?.processId;
+}
+
+/**
  * Runs `git` with an argument array, returning its exit code instead of throwing. Every
  * word is passed as one quoted argument (never interpreted by a shell).
  */

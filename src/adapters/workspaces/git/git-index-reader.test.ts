@@ -30,21 +30,21 @@ describe('readGitIndex', () => {
     symlinkSync('README.md', join(fixture.root, 'link'));
     fixture.git(['add', 'link']);
     fixture.git(['commit', '-qm', 'more']);
-    expect(await readGitIndex(join(fixture.root, '.git', 'index'))).toEqual(entriesByGit(fixture));
+    expect(readGitIndex(join(fixture.root, '.git', 'index'))).toEqual(entriesByGit(fixture));
   });
 
   it('reads a version 3 index with an intent-to-add entry, and declines version 4 and a split index', async () => {
     fixture = createGitFixture({ files: { 'a.txt': 'a\n' } });
     writeFileSync(join(fixture.root, 'later.txt'), 'later\n');
     fixture.git(['add', '--intent-to-add', 'later.txt']);
-    expect((await readGitIndex(join(fixture.root, '.git', 'index')))?.map((entry) => entry.path)).toEqual(['a.txt', 'later.txt']);
+    expect((readGitIndex(join(fixture.root, '.git', 'index')))?.map((entry) => entry.path)).toEqual(['a.txt', 'later.txt']);
     fixture.git(['update-index', '--index-version', '4']);
-    expect(await readGitIndex(join(fixture.root, '.git', 'index'))).toBeUndefined();
+    expect(readGitIndex(join(fixture.root, '.git', 'index'))).toBeUndefined();
     fixture.git(['update-index', '--index-version', '2']);
-    expect(await readGitIndex(join(fixture.root, '.git', 'index'))).toHaveLength(2);
+    expect(readGitIndex(join(fixture.root, '.git', 'index'))).toHaveLength(2);
     fixture.git(['update-index', '--split-index']);
-    expect(await readGitIndex(join(fixture.root, '.git', 'index'))).toBeUndefined();
-    expect(await readGitIndex(join(fixture.root, '.git', 'missing-index'))).toBeUndefined();
+    expect(readGitIndex(join(fixture.root, '.git', 'index'))).toBeUndefined();
+    expect(readGitIndex(join(fixture.root, '.git', 'missing-index'))).toBeUndefined();
   });
 });
 
@@ -62,9 +62,9 @@ describe('readGitRefs', () => {
         .split('\n')
         .map((line) => line.split(' ') as [string, string]),
     );
-    const refs = await readGitRefs(join(fixture.root, '.git'));
+    const refs = readGitRefs(join(fixture.root, '.git'));
     expect(refs).toEqual(byGit);
-    const skipped = await readGitRefs(join(fixture.root, '.git'), (directory) => directory === 'refs/heads/agent');
+    const skipped = readGitRefs(join(fixture.root, '.git'), (directory) => directory === 'refs/heads/agent');
     expect([...(skipped?.keys() ?? [])].sort()).toEqual(['refs/heads/agent/T-1', 'refs/heads/main', 'refs/tags/v1']);
   });
 });

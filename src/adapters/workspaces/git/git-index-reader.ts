@@ -23,7 +23,7 @@ const SPARSE_DIRECTORY_MODE = 0o040000;
  * paths, SHA-256 repositories, a split or sparse index, a truncated file — returns
  * undefined, and the caller asks git instead.
  */
-export async function readGitIndex(indexPath: string): Promise<GitIndexEntry[] | undefined> {
+export function readGitIndex(indexPath: string): GitIndexEntry[] | undefined {
   const buffer = readBytesOrUndefined(indexPath);
   if (buffer === undefined || buffer.length < HEADER_BYTES + SHA1_BYTES) return undefined;
   if (buffer.toString('latin1', 0, 4) !== SIGNATURE) return undefined;

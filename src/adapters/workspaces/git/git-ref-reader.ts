@@ -11,7 +11,7 @@ const OBJECT_ID = /^[0-9a-f]{40}$/;
  * subtrees (the other tickets' branches). Returns undefined for what it does not read
  * exactly (the reftable format, a line it does not understand): the caller asks git.
  */
-export async function readGitRefs(commonDirectory: string, skipDirectory: (refDirectory: string) => boolean = () => false): Promise<Map<string, string> | undefined> {
+export function readGitRefs(commonDirectory: string, skipDirectory: (refDirectory: string) => boolean = () => false): Map<string, string> | undefined {
   if (existsSync(join(commonDirectory, 'reftable'))) return undefined;
   const refs = new Map<string, string>();
   const packed = (readTextOrUndefined(join(commonDirectory, 'packed-refs')) ?? '');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -46,5 +46,32 @@ describe('GitShell', () => {
     expect(written.every((result) => result?.exitCode === 0)).toBe(true);
     const read = await shell.run(['config', '--get-regexp', '^nightshift\\.key'], { cwd: directory });
     expect(read?.stdout.trim().split('\n')).toHaveLength(10);
+  });
+
+  it('returns output of any size and any bytes whole: megabytes over many pipe chunks, NUL separators, no final newline (the blob has none)', async () => {
+    const shell = new GitShell(environment);
+    const directory = emptyDirectory();
+    await shell.run(['init', '--quiet'], { cwd: directory });
+    const large = Array.from({ length: 60_000 }, (_, index) => `line ${index} ${'é'.repeat(index % 7)}`).join('\n');
+    writeFileSync(join(directory, 'large.txt'), large);
+    writeFileSync(join(directory, "odd name 'with' quotes.txt"), 'x');
+    const blob = await shell.run(['hash-object', '-w', 'large.txt'], { cwd: directory });
+    const shown = await shell.run(['cat-file', '-p', (blob?.stdout ?? '').trim()], { cwd: directory });
+    expect(shown?.stdout).toBe(large);
+    const listed = await shell.run(['ls-files', '-z', '--others'], { cwd: directory });
+    expect(listed?.stdout.split('\0').filter(Boolean).sort()).toEqual(['large.txt', "odd name 'with' quotes.txt"]);
+  });
+
+  it('creates no file per call: only a command with input writes one, and removes it', async () => {
+    const shell = new GitShell(environment);
+    const directory = emptyDirectory();
+    await shell.run(['init', '--quiet'], { cwd: directory });
+    const before = readdirSync(tmpdir()).filter((name) => name.startsWith('nightshift-git-shell-'));
+    for (let index = 0; index < 5; index += 1) await shell.run(['status', '--porcelain'], { cwd: directory });
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('nightshift-git-shell-'))).toEqual(before);
+    await shell.run(['hash-object', '--stdin'], { cwd: directory, input: 'some input' });
+    const created = readdirSync(tmpdir()).filter((name) => name.startsWith('nightshift-git-shell-') && !before.includes(name));
+    expect(created).toHaveLength(1);
+    expect(readdirSync(join(tmpdir(), created[0] as string))).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 
 /** What one command run through the shell returned. */
 export interface ShellGitResult {
@@ -10,26 +12,46 @@ export interface ShellGitResult {
   stderr: string;
 }
 
-const DONE_MARKER = '__NIGHTSHIFT_GIT_DONE__';
 const BASH = '/bin/bash';
+
+/** The shell's file descriptors that carry git's own output (beside the shell's stdin, stdout and stderr). */
+const GIT_STDOUT_DESCRIPTOR = 3;
+const GIT_STDERR_DESCRIPTOR = 4;
+
+/** One command in flight: what has arrived on each channel so far, and how to finish it. */
+interface PendingCommand {
+  endMarker: Buffer;
+  /** The shell's own line after git exits: the marker and git's exit status. */
+  statusLine: RegExp;
+  output: ChannelBuffer;
+  errors: ChannelBuffer;
+  control: ChannelBuffer;
+  exitCode: number | undefined;
+  settle(exitCode: number): void;
+}
 
 /**
  * One long-lived `bash` that runs git commands for this process. Spawning a process
  * from Node costs several times what it costs from a shell (Node must fork its whole
  * address space), and a night runs git a few times per ticket: a resident shell makes
  * each git call cost what it costs in a plain script. Arguments and variables are
- * single-quoted, input and output go through private temporary files, and commands
- * run one at a time. When bash is missing or dies, callers fall back to spawning git.
+ * single-quoted; git's output comes back over two extra pipes, each closed off by a
+ * random marker written after git exits, so no file is created per call (only a
+ * command with input writes it to a private file). Commands run one at a time. When
+ * bash is missing or dies, callers fall back to spawning git.
  */
 export class GitShell {
-  private child: ChildProcessWithoutNullStreams | undefined;
-  private directory: string | undefined;
+  private child: ChildProcess | undefined;
+  private inputDirectory: string | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private counter = 0;
-  private buffer = '';
-  private pending: ((exitCode: number) => void) | undefined;
+  private pending: PendingCommand | undefined;
 
   constructor(private readonly baseEnvironment: () => Record<string, string>) {}
+
+  /** The resident bash's process id once started: benchmarks read its CPU time (and its git children's) from /proc. */
+  get processId(): number | undefined {
+    return this.child?.pid;
+  }
 
   static available(): boolean {
     return existsSync(BASH);
@@ -47,71 +69,155 @@ export class GitShell {
     options: { cwd: string; input?: string; environment?: Record<string, string> },
   ): Promise<ShellGitResult | undefined> {
     const child = this.ensureShell();
-    const directory = this.directory;
-    if (child === undefined || directory === undefined) return undefined;
-    const id = (this.counter += 1);
-    const inputPath = join(directory, `in-${id}`);
-    const outputPath = join(directory, `out-${id}`);
-    const errorPath = join(directory, `err-${id}`);
-    writeFileSync(inputPath, options.input ?? '');
+    if (child === undefined) return undefined;
+    const commandInput = child.stdin as Writable;
+    const marker = `__NIGHTSHIFT_GIT_${randomBytes(16).toString('hex')}__`;
+    const inputPath = options.input === undefined || options.input === '' ? undefined : this.writeInput(options.input);
     const assignments = Object.entries(options.environment ?? {})
       .filter(([name]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
       .map(([name, value]) => `${name}=${quote(value)}`);
-    const line = [...assignments, 'git', '-C', quote(options.cwd), ...gitArguments.map(quote)].join(' ');
-    const exitCode = await new Promise<number>((resolve) => {
-      this.pending = resolve;
-      handle(child.stdout).ref?.();
-      child.stdin.write(`${line} <${quote(inputPath)} >${quote(outputPath)} 2>${quote(errorPath)}; printf '\\n${DONE_MARKER} %d\\n' $?\n`);
-    });
-    handle(child.stdout).unref?.();
-    if (exitCode < 0) return undefined;
+    const redirections = `<${inputPath === undefined ? '/dev/null' : quote(inputPath)} >&${GIT_STDOUT_DESCRIPTOR} 2>&${GIT_STDERR_DESCRIPTOR} ${GIT_STDOUT_DESCRIPTOR}>&- ${GIT_STDERR_DESCRIPTOR}>&-`;
+    const line = [...assignments, 'git', '-C', quote(options.cwd), ...gitArguments.map(quote), redirections].join(' ');
+    const command = pending(marker);
     try {
-      return { exitCode, stdout: readFileSync(outputPath, 'utf8'), stderr: readFileSync(errorPath, 'utf8') };
+      const exitCode = await new Promise<number>((resolve) => {
+        command.settle = resolve;
+        this.pending = command;
+        setReferenced(child, true);
+        commandInput.write(
+          `${line}; status=$?; printf '%s' '${marker}' >&${GIT_STDOUT_DESCRIPTOR}; printf '%s' '${marker}' >&${GIT_STDERR_DESCRIPTOR}; printf '\\n%s %d\\n' '${marker}' "$status"\n`,
+        );
+      });
+      if (exitCode < 0) return undefined;
+      return { exitCode, stdout: command.output.text(), stderr: command.errors.text() };
     } finally {
-      for (const path of [inputPath, outputPath, errorPath]) rmSync(path, { force: true });
+      this.pending = undefined;
+      setReferenced(child, false);
+      if (inputPath !== undefined) rmSync(inputPath, { force: true });
     }
   }
 
-  private ensureShell(): ChildProcessWithoutNullStreams | undefined {
+  private writeInput(input: string): string {
+    this.inputDirectory ??= mkdtempSync(join(tmpdir(), 'nightshift-git-shell-'));
+    const path = join(this.inputDirectory, `input-${randomBytes(6).toString('hex')}`);
+    writeFileSync(path, input, { mode: 0o600 });
+    return path;
+  }
+
+  private ensureShell(): ChildProcess | undefined {
     if (this.child !== undefined) return this.child;
     if (!GitShell.available()) return undefined;
-    this.directory = mkdtempSync(join(tmpdir(), 'nightshift-git-shell-'));
-    const child = spawn(BASH, ['--noprofile', '--norc'], { env: this.baseEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => this.receive(chunk));
-    child.stderr.resume();
+    const child = spawn(BASH, ['--noprofile', '--norc'], { env: this.baseEnvironment(), stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
+    const channels: [Readable, (command: PendingCommand) => ChannelBuffer][] = [
+      [child.stdio[1] as Readable, (command) => command.control],
+      [child.stdio[GIT_STDOUT_DESCRIPTOR] as Readable, (command) => command.output],
+      [child.stdio[GIT_STDERR_DESCRIPTOR] as Readable, (command) => command.errors],
+    ];
+    for (const [stream, channelOf] of channels) {
+      stream.on('data', (chunk: Buffer) => {
+        const command = this.pending;
+        if (command === undefined) return;
+        channelOf(command).append(chunk);
+        this.settleIfComplete(command);
+      });
+    }
+    (child.stderr as Readable).resume();
     const forget = (): void => {
       if (this.child === child) this.child = undefined;
-      this.pending?.(-1);
+      this.pending?.settle(-1);
       this.pending = undefined;
     };
     child.on('exit', forget);
     child.on('error', forget);
+    (child.stdin as Writable).on('error', forget);
     child.unref();
-    for (const stream of [child.stdout, child.stderr, child.stdin]) handle(stream).unref?.();
-    const directory = this.directory;
+    setReferenced(child, false);
     process.once('exit', () => {
       child.kill('SIGKILL');
-      rmSync(directory, { recursive: true, force: true });
+      if (this.inputDirectory !== undefined) rmSync(this.inputDirectory, { recursive: true, force: true });
     });
     this.child = child;
     return child;
   }
 
-  private receive(chunk: string): void {
-    this.buffer += chunk;
-    const match = new RegExp(`\\n${DONE_MARKER} (\\d+)\\n`).exec(this.buffer);
-    if (match === null) return;
-    this.buffer = this.buffer.slice(match.index + match[0].length);
-    const resolve = this.pending;
-    this.pending = undefined;
-    resolve?.(Number(match[1]));
+  private settleIfComplete(command: PendingCommand): void {
+    if (command.exitCode === undefined) {
+      const status = command.statusLine.exec(command.control.tailText());
+      if (status === null) return;
+      command.exitCode = Number(status[1]);
+    }
+    if (command.output.endsWith(command.endMarker) && command.errors.endsWith(command.endMarker)) {
+      command.output.dropEnd(command.endMarker.length);
+      command.errors.dropEnd(command.endMarker.length);
+      command.settle(command.exitCode);
+    }
   }
 }
 
-/** The pipes are sockets: unreferenced while idle, so a resident shell never keeps Node alive. */
-function handle(stream: object): { ref?: () => void; unref?: () => void } {
-  return stream as { ref?: () => void; unref?: () => void };
+function pending(marker: string): PendingCommand {
+  return {
+    endMarker: Buffer.from(marker, 'latin1'),
+    statusLine: new RegExp(`\\n${marker} (\\d+)\\n$`),
+    output: new ChannelBuffer(),
+    errors: new ChannelBuffer(),
+    control: new ChannelBuffer(),
+    exitCode: undefined,
+    settle: () => undefined,
+  };
+}
+
+/**
+ * The bytes one pipe delivered for the current command, kept as chunks (a large diff is
+ * never copied chunk by chunk) with a short tail for finding the end marker.
+ */
+class ChannelBuffer {
+  private chunks: Buffer[] = [];
+  private tail = Buffer.alloc(0);
+  private static readonly TAIL_BYTES = 128;
+
+  append(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    const joined = Buffer.concat([this.tail, chunk]);
+    this.tail = joined.subarray(Math.max(0, joined.length - ChannelBuffer.TAIL_BYTES));
+  }
+
+  endsWith(marker: Buffer): boolean {
+    return this.tail.length >= marker.length && this.tail.subarray(this.tail.length - marker.length).equals(marker);
+  }
+
+  tailText(): string {
+    return this.tail.toString('latin1');
+  }
+
+  dropEnd(byteCount: number): void {
+    let remaining = byteCount;
+    while (remaining > 0 && this.chunks.length > 0) {
+      const last = this.chunks[this.chunks.length - 1] as Buffer;
+      if (last.length <= remaining) {
+        this.chunks.pop();
+        remaining -= last.length;
+      } else {
+        this.chunks[this.chunks.length - 1] = last.subarray(0, last.length - remaining);
+        remaining = 0;
+      }
+    }
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/**
+ * The pipes are sockets: referenced only while a command is in flight, so a resident
+ * shell never keeps Node alive.
+ */
+function setReferenced(child: ChildProcess, referenced: boolean): void {
+  for (const stream of child.stdio) {
+    const handle = stream as unknown as { ref?: () => void; unref?: () => void } | null;
+    if (referenced) handle?.ref?.();
+    else handle?.unref?.();
+  }
 }
 
 /** Single-quotes a word for bash: nothing inside is interpreted. */

@@ -4,9 +4,10 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { OutsideSnapshot } from '../../../domain/confinement-breach.js';
 import type { OutsideSnapshotRequest } from '../../../ports/workspace.js';
 import { git } from './git-command.js';
-import { readGitIndex } from './git-index-reader.js';
+import { readGitIndex, type GitIndexEntry } from './git-index-reader.js';
 import type { WorktreeEntry } from './git-output-parsing.js';
 import { readGitRefs } from './git-ref-reader.js';
+import { SettledFileCache } from './settled-file-cache.js';
 import { lstatOrUndefined, readBytesOrUndefined, readdirEntriesOrUndefined, readdirOrEmpty, readlinkOrUndefined, readTextOrUndefined } from './quiet-file-reads.js';
 
 /** What the snapshot needs from the workspace that takes it. */
@@ -65,6 +66,12 @@ const MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES = 5_000;
 const SYMLINK_MODE = 0o120000;
 const FILE_TYPE_MASK = 0o170000;
 
+/** Content hashes of files that stay put between snapshots (hooks, config, info/exclude): read once while unchanged. */
+const settledFiles = new SettledFileCache<string>();
+
+/** Parsed indexes of the main checkout and the worktrees: parsed again only when the index file changed. */
+const settledIndexes = new SettledFileCache<GitIndexEntry[] | undefined>();
+
 /** The git common directory of each repository: it never changes, so git is asked once. */
 const commonDirectories = new Map<string, string>();
 
@@ -82,18 +89,18 @@ export async function takeOutsideSnapshot(context: OutsideSnapshotContext, workt
   const fingerprints: Record<string, string> = {};
   const add = (entries: Record<string, string>): void => void Object.assign(fingerprints, entries);
 
-  add(await fingerprintGitDirectory(commonDirectory));
+  add(fingerprintGitDirectory(commonDirectory));
   const { refs, ownBranchCommit } = await readRefs(repositoryRoot, commonDirectory, request);
   add(refs);
-  const administrative = await worktreeAdministrativeDirectory(worktreePath, commonDirectory);
-  add(await fingerprintWorktreeLink(worktreePath, administrative));
-  add((await fingerprintCheckoutInProcess(context, commonDirectory, request.unwatchedCheckoutPaths)) ?? (await fingerprintCheckout(repositoryRoot, request.unwatchedCheckoutPaths)));
+  const administrative = worktreeAdministrativeDirectory(worktreePath, commonDirectory);
+  add(fingerprintWorktreeLink(worktreePath, administrative));
+  add((fingerprintCheckoutInProcess(context, commonDirectory, request.unwatchedCheckoutPaths)) ?? (await fingerprintCheckout(repositoryRoot, request.unwatchedCheckoutPaths)));
   add(await fingerprintStrays(context, commonDirectory));
   for (const watched of request.watchedPaths) {
-    if (isAbsolute(watched)) add(await fingerprintTree(watched));
+    if (isAbsolute(watched)) add(fingerprintTree(watched));
   }
-  const trackedSymlinks = request.symlinks === 'tracked' && administrative !== undefined ? await listTrackedSymlinks(worktreePath, administrative) : undefined;
-  const worktreeFingerprint = request.fingerprintWorktree === true ? await fingerprintWorktreeFiles(worktreePath) : undefined;
+  const trackedSymlinks = request.symlinks === 'tracked' && administrative !== undefined ? listTrackedSymlinks(worktreePath, administrative) : undefined;
+  const worktreeFingerprint = request.fingerprintWorktree === true ? fingerprintWorktreeFiles(worktreePath) : undefined;
   return {
     worktreeRealPath: realPath(worktreePath),
     fingerprints,
@@ -112,13 +119,13 @@ async function commonDirectoryOf(repositoryRoot: string): Promise<string> {
   return found;
 }
 
-async function fingerprintGitDirectory(commonDirectory: string): Promise<Record<string, string>> {
+function fingerprintGitDirectory(commonDirectory: string): Record<string, string> {
   const fingerprints: Record<string, string> = {};
   for (const name of readdirOrEmpty(commonDirectory)) {
     if (CHANGING_GIT_ENTRIES.has(name) || name.endsWith('.lock')) continue;
-    Object.assign(fingerprints, await fingerprintTree(join(commonDirectory, name), (path) => path.endsWith('.lock')));
+    Object.assign(fingerprints, fingerprintTree(join(commonDirectory, name), (path) => path.endsWith('.lock')));
   }
-  for (const file of WATCHED_OBJECT_FILES) Object.assign(fingerprints, await fingerprintTree(join(commonDirectory, 'objects', file)));
+  for (const file of WATCHED_OBJECT_FILES) Object.assign(fingerprints, fingerprintTree(join(commonDirectory, 'objects', file)));
   return fingerprints;
 }
 
@@ -128,7 +135,7 @@ async function readRefs(repositoryRoot: string, commonDirectory: string, request
   const unwatched = new Set(request.unwatchedRefs ?? []);
   // The other tickets' branches are not watched: their directory is not even read, but the own branch may live in it.
   const concurrentDirectory = concurrent?.endsWith('/') ? concurrent.slice(0, -1) : undefined;
-  const inProcess = await readGitRefs(commonDirectory, (directory) => directory === concurrentDirectory);
+  const inProcess = readGitRefs(commonDirectory, (directory) => directory === concurrentDirectory);
   let all: Map<string, string>;
   let ownBranchCommit: string | undefined;
   if (inProcess !== undefined) {
@@ -152,7 +159,7 @@ async function readRefs(repositoryRoot: string, commonDirectory: string, request
 }
 
 /** The worktree's own git directory (`.git/worktrees/<name>`), when its `.git` file names one inside the repository. */
-async function worktreeAdministrativeDirectory(worktreePath: string, commonDirectory: string): Promise<string | undefined> {
+function worktreeAdministrativeDirectory(worktreePath: string, commonDirectory: string): string | undefined {
   const link = join(worktreePath, '.git');
   const stats = lstatOrUndefined(link);
   if (stats === undefined || !stats.isFile()) return undefined;
@@ -163,14 +170,14 @@ async function worktreeAdministrativeDirectory(worktreePath: string, commonDirec
 }
 
 /** The worktree's `.git` file, and the files of its own git state that name its repository and branch. */
-async function fingerprintWorktreeLink(worktreePath: string, administrative: string | undefined): Promise<Record<string, string>> {
+function fingerprintWorktreeLink(worktreePath: string, administrative: string | undefined): Record<string, string> {
   const link = join(worktreePath, '.git');
-  const fingerprints = await fingerprintTree(link, () => true);
+  const fingerprints = fingerprintTree(link, () => true);
   const stats = lstatOrUndefined(link);
   if (stats === undefined) return fingerprints;
   if (!stats.isFile()) return { [link]: describeStats(stats), ...fingerprints };
   if (administrative === undefined) return fingerprints;
-  for (const file of WORKTREE_ADMINISTRATIVE_FILES) Object.assign(fingerprints, await fingerprintTree(join(administrative, file)));
+  for (const file of WORKTREE_ADMINISTRATIVE_FILES) Object.assign(fingerprints, fingerprintTree(join(administrative, file)));
   return fingerprints;
 }
 
@@ -182,10 +189,10 @@ async function fingerprintWorktreeLink(worktreePath: string, administrative: str
  * unwatched paths are left out. Undefined (ask `git status`) when the index is not one this
  * reads, the checkout is large, or the repository root is not the main worktree.
  */
-async function fingerprintCheckoutInProcess(context: OutsideSnapshotContext, commonDirectory: string, unwatched: readonly string[]): Promise<Record<string, string> | undefined> {
+function fingerprintCheckoutInProcess(context: OutsideSnapshotContext, commonDirectory: string, unwatched: readonly string[]): Record<string, string> | undefined {
   const { repositoryRoot } = context;
   if (realPath(join(repositoryRoot, '.git')) !== realPath(commonDirectory)) return undefined;
-  const entries = await readGitIndex(join(commonDirectory, 'index'));
+  const entries = readGitIndexCached(join(commonDirectory, 'index'));
   if (entries === undefined || entries.length > MAXIMUM_IN_PROCESS_TRACKED_FILES) return undefined;
   const prefixes = unwatched.map((path) => path.replace(/^\.\/+/, '').replace(/\/+$/, '')).filter((path) => path !== '' && path !== '.');
   const isUnwatched = (path: string): boolean => prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
@@ -202,7 +209,7 @@ async function fingerprintCheckoutInProcess(context: OutsideSnapshotContext, com
     }
     if (isUnwatched(entry.path)) continue;
     const absolute = join(repositoryRoot, entry.path);
-    fingerprints[absolute] = `tracked:${entry.mode.toString(8)}:${entry.objectId}|${await statFingerprint(absolute)}`;
+    fingerprints[absolute] = `tracked:${entry.mode.toString(8)}:${entry.objectId}|${statFingerprint(absolute)}`;
   }
   for (const [directory, names] of trackedNames) {
     if (directory !== '' && isUnwatched(directory)) continue;
@@ -213,14 +220,14 @@ async function fingerprintCheckoutInProcess(context: OutsideSnapshotContext, com
       const path = directory === '' ? name : `${directory}/${name}`;
       if (isUnwatched(path)) continue;
       const absolute = join(absoluteDirectory, name);
-      fingerprints[absolute] = `untracked|${await statFingerprint(absolute)}`;
+      fingerprints[absolute] = `untracked|${statFingerprint(absolute)}`;
     }
   }
   return fingerprints;
 }
 
 /** Type, size, change times and inode of a path, never following a link: any write changes it. */
-async function statFingerprint(path: string): Promise<string> {
+function statFingerprint(path: string): string {
   const stats = lstatOrUndefined(path);
   if (stats === undefined) return 'missing';
   return `${describeStats(stats)}:${(stats.mode & 0o7777).toString(8)}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
@@ -230,7 +237,7 @@ async function statFingerprint(path: string): Promise<string> {
  * One hash over every entry of the worktree (its `.git` link left out) — path, type, size,
  * change times — or undefined past {@link MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES} entries.
  */
-async function fingerprintWorktreeFiles(worktreePath: string): Promise<string | undefined> {
+function fingerprintWorktreeFiles(worktreePath: string): string | undefined {
   const hash = createHash('sha256');
   const pending = [''];
   let walked = 0;
@@ -243,7 +250,7 @@ async function fingerprintWorktreeFiles(worktreePath: string): Promise<string | 
       walked += 1;
       if (walked > MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES) return undefined;
       const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
-      hash.update(`${path}\0${await statFingerprint(join(worktreePath, path))}\0`);
+      hash.update(`${path}\0${statFingerprint(join(worktreePath, path))}\0`);
       if (entry.isDirectory()) pending.push(path);
     }
   }
@@ -251,8 +258,8 @@ async function fingerprintWorktreeFiles(worktreePath: string): Promise<string | 
 }
 
 /** The symbolic links among the worktree's tracked files, from its index: no git process. */
-async function listTrackedSymlinks(worktreePath: string, administrative: string): Promise<Record<string, string> | undefined> {
-  const entries = await readGitIndex(join(administrative, 'index'));
+function listTrackedSymlinks(worktreePath: string, administrative: string): Record<string, string> | undefined {
+  const entries = readGitIndexCached(join(administrative, 'index'));
   if (entries === undefined) return undefined;
   const symlinks: Record<string, string> = {};
   for (const entry of entries) {
@@ -281,7 +288,7 @@ async function fingerprintCheckout(repositoryRoot: string, unwatched: readonly s
     if (prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) continue;
     const absolute = join(repositoryRoot, path);
     const stats = lstatOrUndefined(absolute);
-    fingerprints[absolute] = `${status}|${stats === undefined ? 'missing' : await fingerprintEntry(absolute, stats)}`;
+    fingerprints[absolute] = `${status}|${stats === undefined ? 'missing' : fingerprintEntry(absolute, stats)}`;
   }
   return fingerprints;
 }
@@ -289,12 +296,12 @@ async function fingerprintCheckout(repositoryRoot: string, unwatched: readonly s
 /** Whatever sits in the worktrees directory that is not a registered worktree: `../outside.txt` lands here. */
 async function fingerprintStrays(context: OutsideSnapshotContext, commonDirectory: string): Promise<Record<string, string>> {
   if (!existsSync(context.worktreesDirectory)) return {};
-  const worktrees = await registeredWorktreePaths(commonDirectory) ?? new Set((await context.listWorktrees()).map((entry) => realPath(entry.path)));
+  const worktrees = registeredWorktreePaths(commonDirectory) ?? new Set((await context.listWorktrees()).map((entry) => realPath(entry.path)));
   const fingerprints: Record<string, string> = {};
   for (const name of readdirOrEmpty(context.worktreesDirectory)) {
     const path = join(context.worktreesDirectory, name);
     if (worktrees.has(realPath(path))) continue;
-    Object.assign(fingerprints, await fingerprintTree(path));
+    Object.assign(fingerprints, fingerprintTree(path));
   }
   return fingerprints;
 }
@@ -303,7 +310,7 @@ async function fingerprintStrays(context: OutsideSnapshotContext, commonDirector
  * The real paths of the linked worktrees, from `.git/worktrees/<name>/gitdir` (each names the
  * worktree's `.git` file), as `git worktree list` would give them; undefined if one cannot be read.
  */
-async function registeredWorktreePaths(commonDirectory: string): Promise<Set<string> | undefined> {
+function registeredWorktreePaths(commonDirectory: string): Set<string> | undefined {
   const paths = new Set<string>();
   const administrativeRoot = join(commonDirectory, 'worktrees');
   for (const name of readdirOrEmpty(administrativeRoot)) {
@@ -318,7 +325,7 @@ async function registeredWorktreePaths(commonDirectory: string): Promise<Set<str
  * Fingerprints a file, a link (never followed) or every file below a directory, keyed by
  * absolute path. `skip` leaves out paths that come and go (lock files).
  */
-async function fingerprintTree(root: string, skip: (path: string) => boolean = () => false): Promise<Record<string, string>> {
+function fingerprintTree(root: string, skip: (path: string) => boolean = () => false): Record<string, string> {
   const fingerprints: Record<string, string> = {};
   const pending = [root];
   let walked = 0;
@@ -337,19 +344,28 @@ async function fingerprintTree(root: string, skip: (path: string) => boolean = (
       if (names.length === 0) fingerprints[path] = 'empty directory';
       for (const name of names.sort().reverse()) pending.push(join(path, name));
     } else {
-      fingerprints[path] = await fingerprintEntry(path, stats);
+      fingerprints[path] = fingerprintEntry(path, stats);
     }
   }
   return fingerprints;
 }
 
-async function fingerprintEntry(path: string, stats: Stats): Promise<string> {
+function fingerprintEntry(path: string, stats: Stats): string {
   if (stats.isSymbolicLink()) return `link:${(readlinkOrUndefined(path) ?? '?')}`;
   if (!stats.isFile()) return describeStats(stats);
   const executable = (stats.mode & 0o111) !== 0 ? 'x' : '-';
   if (stats.size > HASHED_BYTES) return `file:${executable}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
-  const content = readBytesOrUndefined(path);
-  return content === undefined ? 'unreadable' : `file:${executable}:${createHash('sha256').update(content).digest('hex')}`;
+  return settledFiles.remember(path, stats, () => {
+    const content = readBytesOrUndefined(path);
+    return content === undefined ? 'unreadable' : `file:${executable}:${createHash('sha256').update(content).digest('hex')}`;
+  });
+}
+
+/** A parsed index, read again only when the index file's stat says it may have changed. */
+function readGitIndexCached(indexPath: string): GitIndexEntry[] | undefined {
+  const stats = lstatOrUndefined(indexPath);
+  if (stats === undefined || !stats.isFile()) return undefined;
+  return settledIndexes.remember(indexPath, stats, () => readGitIndex(indexPath));
 }
 
 function describeStats(stats: Stats): string {
