@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
-import { runGit } from '../src/adapters/workspaces/git/git-command.js';
+import { gitShellProcessId, runGit } from '../src/adapters/workspaces/git/git-command.js';
 import { PRIORITIES } from '../src/domain/ticket.js';
+import type { Agent } from '../src/ports/agent.js';
 import { runGeneration } from '../src/pipeline/generate.js';
 import { runIntake } from '../src/pipeline/intake.js';
 import { openRuntime } from '../src/runtime/open-runtime.js';
@@ -11,7 +12,7 @@ import { createGitFixture } from '../src/testing/git-fixture.js';
 import { defaultInstantAgentFilePath, InstantAgent } from '../src/testing/instant-agent.js';
 import { ticketFileText } from '../src/testing/ticket-file-text.js';
 import { baselineScriptText } from './baseline-script.js';
-import { cpuTimeBetween, readProcessCpuTime, type ProcessCpuTime } from './process-cpu-time.js';
+import { cpuTimeBetween, readOtherProcessCpuTime, readProcessCpuTime, type ProcessCpuTime } from './process-cpu-time.js';
 import { createSeededRandom } from './seeded-random.js';
 import { withTimedPorts, type MethodTiming } from './timed-ports.js';
 
@@ -75,19 +76,37 @@ export function createBenchRepositories(ticketCount: number, settings: Repositor
 
 export interface NightshiftRun {
   intakeMilliseconds: number;
+  /** Generation's wall time, less the time its agent spent running baseline chunks. */
   generationMilliseconds: number;
   /** How many tickets ended generation in each state (all `gating` when everything worked). */
   states: Map<string, number>;
   timings: Map<string, MethodTiming>;
-  /** CPU time of intake + generation, git children included; undefined without /proc. */
+  /**
+   * CPU time of intake + generation: Node itself, plus the resident git shell and the git
+   * processes it ran (children); undefined without /proc. Baseline chunks run during the
+   * pauses are not in it.
+   */
   cpu?: ProcessCpuTime;
 }
 
-/** Opens the runtime as the CLI does, swaps in the instant agent and timed ports, and times intake then generation. */
-export async function runNightshift(root: string): Promise<NightshiftRun> {
+/** An agent for the timed run, and how long it kept Nightshift paused (see {@link BaselineInterleavingAgent}). */
+export interface BenchAgent {
+  agent: Agent;
+  pausedMilliseconds(): number;
+  /** CPU time of the baseline processes it ran, which Node counts among its own children. */
+  pausedChildrenCpuMilliseconds(): number;
+}
+
+/**
+ * Opens the runtime as the CLI does, swaps in the bench's agent and timed ports, and times
+ * intake then generation. Time the agent spent paused (running baseline chunks) is taken
+ * out of generation and out of `agent.runStage`.
+ */
+export async function runNightshift(root: string, benchAgent: BenchAgent = instantBenchAgent()): Promise<NightshiftRun> {
   const runtime = await openRuntime({ repositoryRoot: root, environment: process.env });
   try {
-    const { dependencies, timings } = withTimedPorts({ ...runtime.dependencies, agent: new InstantAgent() });
+    const { dependencies, timings } = withTimedPorts({ ...runtime.dependencies, agent: benchAgent.agent });
+    const shellCpuStarted = shellCpu();
     const cpuStarted = readProcessCpuTime();
     const intakeStarted = performance.now();
     const intake = await runIntake(dependencies, { dryRun: false });
@@ -95,35 +114,96 @@ export async function runNightshift(root: string): Promise<NightshiftRun> {
     const report = await runGeneration(dependencies, { batchId: intake.batchId });
     const generationEnded = performance.now();
     const cpuEnded = readProcessCpuTime();
+    const shellCpuEnded = shellCpu();
+    const paused = benchAgent.pausedMilliseconds();
+    const runStage = timings.get('agent.runStage');
+    if (runStage !== undefined) runStage.milliseconds -= paused;
     const states = new Map<string, number>();
     for (const run of report.runs) states.set(run.state, (states.get(run.state) ?? 0) + 1);
+    const nodeCpu = cpuTimeBetween(cpuStarted, cpuEnded);
+    // The shell was started during the run when this is its first: then all of its time is this run's.
+    const shellCpuUsed = shellCpuEnded === undefined ? undefined : shellCpuEnded - (shellCpuStarted ?? 0);
+    const cpu =
+      nodeCpu === undefined || shellCpuUsed === undefined
+        ? undefined
+        : { self: nodeCpu.self, children: nodeCpu.children - benchAgent.pausedChildrenCpuMilliseconds() + shellCpuUsed };
     return {
       intakeMilliseconds: generationStarted - intakeStarted,
-      generationMilliseconds: generationEnded - generationStarted,
+      generationMilliseconds: generationEnded - generationStarted - paused,
       states,
       timings,
-      ...withCpu(cpuTimeBetween(cpuStarted, cpuEnded)),
+      ...withCpu(cpu),
     };
   } finally {
     await runtime.close();
   }
 }
 
+function instantBenchAgent(): BenchAgent {
+  return { agent: new InstantAgent(), pausedMilliseconds: () => 0, pausedChildrenCpuMilliseconds: () => 0 };
+}
+
+function shellCpu(): number | undefined {
+  const processId = gitShellProcessId();
+  return processId === undefined ? undefined : readOtherProcessCpuTime(processId);
+}
+
+/** The bash baseline cut into chunks that run one at a time on one repository copy. */
+export interface ChunkedBaseline {
+  root: string;
+  chunkCount: number;
+  /** Runs chunk `index` with bash and returns its wall time in milliseconds. */
+  runChunk(index: number): number;
+  /** Wall time of each chunk run so far, in order. */
+  chunkMilliseconds: number[];
+  /** CPU time of bash and git over every chunk run so far; undefined without /proc. */
+  cpu(): ProcessCpuTime | undefined;
+}
+
+/**
+ * Writes the baseline script for each chunk of `ticketsPerChunk` tickets beside a fresh
+ * copy of the repository (not timed), ready to be run chunk by chunk between Nightshift's
+ * tickets. All chunks share one worktrees and one records directory, as one script would.
+ */
+export function prepareChunkedBaseline(repositories: BenchRepositories, name: string, ticketsPerChunk: number, removeWorktrees: boolean): ChunkedBaseline {
+  const root = repositories.baselineRoot(name);
+  const worktrees = join(repositories.parent, `${name}-worktrees`);
+  const records = join(repositories.parent, `${name}-records`);
+  const scripts: string[] = [];
+  for (let start = 0; start < repositories.ticketIds.length; start += ticketsPerChunk) {
+    const scriptPath = join(repositories.parent, `${name}-chunk-${scripts.length}.sh`);
+    const ticketIds = repositories.ticketIds.slice(start, start + ticketsPerChunk);
+    writeFileSync(scriptPath, baselineScriptText({ ticketIds, baseBranch: 'main', branchPrefix: 'agent/', author: BENCH_AUTHOR, removeWorktrees }));
+    scripts.push(scriptPath);
+  }
+  const chunkMilliseconds: number[] = [];
+  let cpuTotal: ProcessCpuTime | undefined = { self: 0, children: 0 };
+  return {
+    root,
+    chunkCount: scripts.length,
+    chunkMilliseconds,
+    cpu: () => cpuTotal,
+    runChunk: (index) => {
+      const scriptPath = scripts[index];
+      if (scriptPath === undefined) throw new Error(`overhead: there is no baseline chunk ${index}`);
+      const cpuStarted = readProcessCpuTime();
+      const started = performance.now();
+      const result = spawnSync('bash', [scriptPath, root, worktrees, records], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+      const milliseconds = performance.now() - started;
+      const cpu = cpuTimeBetween(cpuStarted, readProcessCpuTime());
+      if (result.status !== 0) throw new Error(`overhead: the baseline script ${scriptPath} failed (exit ${result.status}): ${result.stderr}`);
+      chunkMilliseconds.push(milliseconds);
+      cpuTotal = cpu === undefined || cpuTotal === undefined ? undefined : { self: cpuTotal.self + cpu.self, children: cpuTotal.children + cpu.children };
+      return milliseconds;
+    },
+  };
+}
+
 /** Writes the baseline script beside the repository, runs it with bash and returns its wall (and CPU) time in milliseconds. */
 export function runBaseline(repositories: BenchRepositories, name: string, removeWorktrees: boolean): { milliseconds: number; cpu?: ProcessCpuTime; root: string } {
-  const root = repositories.baselineRoot(name);
-  const scriptPath = join(repositories.parent, `${name}.sh`);
-  writeFileSync(scriptPath, baselineScriptText({ ticketIds: repositories.ticketIds, baseBranch: 'main', branchPrefix: 'agent/', author: BENCH_AUTHOR, removeWorktrees }));
-  const cpuStarted = readProcessCpuTime();
-  const started = performance.now();
-  const result = spawnSync('bash', [scriptPath, root, join(repositories.parent, `${name}-worktrees`), join(repositories.parent, `${name}-records`)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  const milliseconds = performance.now() - started;
-  const cpuEnded = readProcessCpuTime();
-  if (result.status !== 0) throw new Error(`overhead: the baseline script ${scriptPath} failed (exit ${result.status}): ${result.stderr}`);
-  return { milliseconds, root, ...withCpu(cpuTimeBetween(cpuStarted, cpuEnded)) };
+  const baseline = prepareChunkedBaseline(repositories, name, repositories.ticketIds.length, removeWorktrees);
+  const milliseconds = baseline.runChunk(0);
+  return { milliseconds, root: baseline.root, ...withCpu(baseline.cpu()) };
 }
 
 /** Branches under `agent/` in a repository: the bench's check that both sides did the work. */

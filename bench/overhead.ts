@@ -1,14 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { InstantAgent } from '../src/testing/instant-agent.js';
+import { BaselineInterleavingAgent } from './baseline-interleaving-agent.js';
 import { formatRatioLine, formatTable } from './format-table.js';
-import { createGitCallCounter, type GitCallTally } from './git-call-counter.js';
+import type { GitCallTally } from './git-call-counter.js';
 import {
   countAgentBranches,
   createBenchRepositories,
   measureGitSpawnCost,
-  runBaseline,
+  prepareChunkedBaseline,
   runNightshift,
   type RepositorySettings,
 } from './overhead-runs.js';
@@ -27,12 +29,18 @@ process: src/testing/instant-agent.ts) on a real git repository, against a bash
 script running the same git commands per ticket (rev-parse of the start point,
 worktree add -b, git status after C0 and after C1, write a file, add -A, commit,
 rev-parse HEAD, a JSON MR record, and worktree remove when Nightshift removes its
-worktrees) on copies of the same repository: the ratio is Nightshift's own
-overhead (Node, the store, the orchestration). The baseline runs
-before and after Nightshift; the ratio uses their mean.
+worktrees) on a copy of the same repository: the ratio is Nightshift's own
+overhead (Node, the store, the orchestration).
+
+The two alternate: before every --chunk-th ticket starts, Nightshift is paused
+while bash runs the next chunk of the baseline, and the pause is taken out of
+Nightshift's time. A slow spell of the disk thus lands on both sides; run back to
+back, either side could catch it alone (these machines vary by half from one
+minute to the next).
 
 Options:
-  --tickets <n>         tickets in the timed run (default 200, at most 500)
+  --tickets <n>         tickets in the timed run, one batch (default 200, at most 500)
+  --chunk <n>           tickets per alternation (default 25)
   --count-tickets <n>   tickets in the extra run that counts git processes
                         through a shim on PATH (default 30; 0 skips it)
   --parallel <n>        batch.parallel_agents for Nightshift (default 1: the
@@ -49,6 +57,7 @@ RATIO overhead <Nightshift ms per ticket / baseline ms per ticket> (target ≤ $
 
 interface OverheadOptions extends RepositorySettings {
   tickets: number;
+  ticketsPerChunk: number;
   countTickets: number;
   keep: boolean;
 }
@@ -58,6 +67,7 @@ function readOptions(argv: string[]): OverheadOptions | undefined {
     args: argv,
     options: {
       tickets: { type: 'string', default: '200' },
+      chunk: { type: 'string', default: '25' },
       'count-tickets': { type: 'string', default: '30' },
       parallel: { type: 'string', default: '1' },
       'repo-files': { type: 'string', default: '20' },
@@ -77,6 +87,7 @@ function readOptions(argv: string[]): OverheadOptions | undefined {
   };
   return {
     tickets: whole('tickets', values.tickets, 1, 500),
+    ticketsPerChunk: whole('chunk', values.chunk, 1, 500),
     countTickets: whole('count-tickets', values['count-tickets'], 0, 500),
     parallelAgents: whole('parallel', values.parallel, 1, 32),
     fillerFiles: whole('repo-files', values['repo-files'], 0, 100_000),
@@ -88,29 +99,24 @@ function readOptions(argv: string[]): OverheadOptions | undefined {
 
 const format = (value: number): string => value.toFixed(2);
 
-/** Runs the baseline then Nightshift with every `git` going through a counting shim. */
-async function countGitCalls(options: OverheadOptions): Promise<{ nightshift: Map<string, GitCallTally>; baseline: Map<string, GitCallTally> }> {
-  const counterDirectory = mkdtempSync(join(tmpdir(), 'nightshift-git-counter-'));
-  const counter = createGitCallCounter(counterDirectory);
-  const repositories = createBenchRepositories(options.countTickets, options);
-  const originalPath = process.env.PATH;
-  process.env.PATH = `${counter.directory}${delimiter}${originalPath ?? ''}`;
-  try {
-    counter.reset();
-    runBaseline(repositories, 'baseline', options.removeWorktrees);
-    const baseline = counter.read();
-    counter.reset();
-    await runNightshift(repositories.nightshiftRoot);
-    return { nightshift: counter.read(), baseline };
-  } finally {
-    process.env.PATH = originalPath;
-    rmSync(counterDirectory, { recursive: true, force: true });
-    if (options.keep) console.log(`kept ${repositories.parent}`);
-    else repositories.cleanup();
-  }
+interface GitCallCounts {
+  nightshift: Map<string, GitCallTally>;
+  baseline: Map<string, GitCallTally>;
 }
 
-function printGitCalls(tallies: { nightshift: Map<string, GitCallTally>; baseline: Map<string, GitCallTally> }, ticketCount: number): void {
+/** Runs count-git-calls.ts in a process of its own (the shim must be on PATH before any git starts there). */
+function countGitCalls(options: OverheadOptions): GitCallCounts {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'count-git-calls.ts');
+  const output = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', script, '--tickets', String(options.countTickets), '--repo-files', String(options.fillerFiles), '--seed', String(options.seed), ...(options.removeWorktrees ? [] : ['--keep-worktrees'])],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const counts = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { nightshift: [string, GitCallTally][]; baseline: [string, GitCallTally][] };
+  return { nightshift: new Map(counts.nightshift), baseline: new Map(counts.baseline) };
+}
+
+function printGitCalls(tallies: GitCallCounts, ticketCount: number): void {
   const total = (map: Map<string, GitCallTally>): GitCallTally =>
     [...map.values()].reduce((sum, tally) => ({ calls: sum.calls + tally.calls, milliseconds: sum.milliseconds + tally.milliseconds }), { calls: 0, milliseconds: 0 });
   const cells = (tally: GitCallTally | undefined): string[] => [((tally?.calls ?? 0) / ticketCount).toFixed(2), format((tally?.milliseconds ?? 0) / ticketCount)];
@@ -139,18 +145,19 @@ async function main(): Promise<void> {
   const count = options.tickets;
   readProcessCpuTime();
   const repositories = createBenchRepositories(count, options);
-  let baselineRuns: number[];
-  let baselineCpu: (ProcessCpuTime | undefined)[];
+  const baseline = prepareChunkedBaseline(repositories, 'baseline', options.ticketsPerChunk, options.removeWorktrees);
   let nightshift: Awaited<ReturnType<typeof runNightshift>>;
+  let baselineCpu: ProcessCpuTime | undefined;
   try {
-    const before = runBaseline(repositories, 'baseline-before', options.removeWorktrees);
-    nightshift = await runNightshift(repositories.nightshiftRoot);
-    const after = runBaseline(repositories, 'baseline-after', options.removeWorktrees);
-    baselineRuns = [before.milliseconds, after.milliseconds];
-    baselineCpu = [before.cpu, after.cpu];
-    for (const root of [before.root, after.root]) {
-      if (countAgentBranches(root) !== count) throw new Error(`overhead: the baseline in ${root} made ${countAgentBranches(root)} branches, expected ${count}`);
-    }
+    const agent = new BaselineInterleavingAgent(new InstantAgent(), { ticketsPerChunk: options.ticketsPerChunk, chunkCount: baseline.chunkCount, runChunk: baseline.runChunk });
+    nightshift = await runNightshift(repositories.nightshiftRoot, {
+      agent,
+      pausedMilliseconds: () => agent.pausedMilliseconds,
+      pausedChildrenCpuMilliseconds: () => baseline.cpu()?.children ?? 0,
+    });
+    agent.runRemainingChunks();
+    baselineCpu = baseline.cpu();
+    if (countAgentBranches(baseline.root) !== count) throw new Error(`overhead: the baseline in ${baseline.root} made ${countAgentBranches(baseline.root)} branches, expected ${count}`);
     const gating = nightshift.states.get('gating') ?? 0;
     const branches = countAgentBranches(repositories.nightshiftRoot);
     if (gating !== count || branches !== count) {
@@ -161,22 +168,25 @@ async function main(): Promise<void> {
     else repositories.cleanup();
   }
 
-  const baselineMilliseconds = (baselineRuns[0]! + baselineRuns[1]!) / 2;
+  const baselineMilliseconds = baseline.chunkMilliseconds.reduce((sum, milliseconds) => sum + milliseconds, 0);
   const nightshiftMilliseconds = nightshift.intakeMilliseconds + nightshift.generationMilliseconds;
-  console.log(`Overhead per ticket: ${count} independent tickets, parallel_agents ${options.parallelAgents}, remove_worktrees ${options.removeWorktrees}, ${options.fillerFiles} filler files, instant agent\n`);
+  const chunkPerTicket = baseline.chunkMilliseconds.map((milliseconds, index) => milliseconds / Math.min(options.ticketsPerChunk, count - index * options.ticketsPerChunk));
+  console.log(
+    `Overhead per ticket: ${count} independent tickets in one batch, parallel_agents ${options.parallelAgents}, remove_worktrees ${options.removeWorktrees}, ${options.fillerFiles} filler files, instant agent; ` +
+      `the baseline ran in ${baseline.chunkCount} chunks of ${options.ticketsPerChunk} between Nightshift's tickets\n`,
+  );
   console.log(
     formatTable(
       ['run', 'total ms', 'ms per ticket'],
       [
-        ['baseline before Nightshift (bash + git)', format(baselineRuns[0]!), format(baselineRuns[0]! / count)],
-        ['baseline after Nightshift (bash + git)', format(baselineRuns[1]!), format(baselineRuns[1]! / count)],
-        ['baseline, mean', format(baselineMilliseconds), format(baselineMilliseconds / count)],
+        ['baseline (bash + git), all chunks', format(baselineMilliseconds), format(baselineMilliseconds / count)],
         ['nightshift intake', format(nightshift.intakeMilliseconds), format(nightshift.intakeMilliseconds / count)],
-        ['nightshift generation', format(nightshift.generationMilliseconds), format(nightshift.generationMilliseconds / count)],
+        ['nightshift generation (pauses taken out)', format(nightshift.generationMilliseconds), format(nightshift.generationMilliseconds / count)],
         ['nightshift intake + generation', format(nightshiftMilliseconds), format(nightshiftMilliseconds / count)],
       ],
     ),
   );
+  console.log(`Baseline ms per ticket by chunk, in order (how much the machine varied): ${chunkPerTicket.map(format).join(', ')}`);
 
   const portRows = [...nightshift.timings.entries()]
     .sort((left, right) => right[1].milliseconds - left[1].milliseconds)
@@ -187,32 +197,29 @@ async function main(): Promise<void> {
       format(timing.milliseconds / count),
       `${((100 * timing.milliseconds) / nightshiftMilliseconds).toFixed(0)}%`,
     ]);
-  console.log(`\nWhere Nightshift's time goes, by port method (wall time per ticket; under 0.05 ms left out; background writes overlap the rest)`);
+  console.log(`\nWhere Nightshift's time goes, by port method (wall time per ticket; under 0.05 ms left out; background writes overlap the rest; agent.runStage without the pauses)`);
   console.log(formatTable(['port method', 'calls/ticket', 'ms/ticket', 'share'], portRows));
 
   const spawnCost = await measureGitSpawnCost(50);
-  console.log(`\nOne trivial git process (git --version): ${format(spawnCost.fromNode)} ms spawned from Node as GitWorkspace does, ${format(spawnCost.fromBash)} ms from bash`);
-  if (options.countTickets > 0) printGitCalls(await countGitCalls(options), options.countTickets);
+  console.log(`\nOne trivial git process (git --version): ${format(spawnCost.fromNode)} ms run from Node as GitWorkspace does, ${format(spawnCost.fromBash)} ms from bash`);
+  if (options.countTickets > 0) printGitCalls(countGitCalls(options), options.countTickets);
 
-  const ratio = nightshiftMilliseconds / baselineMilliseconds;
-  const [cpuBefore, cpuAfter] = baselineCpu;
-  if (cpuBefore !== undefined && cpuAfter !== undefined && nightshift.cpu !== undefined) {
+  if (baselineCpu !== undefined && nightshift.cpu !== undefined) {
     const total = (cpu: ProcessCpuTime): number => cpu.self + cpu.children;
-    const baselineCpuMean = (total(cpuBefore) + total(cpuAfter)) / 2;
     const perTicket = (cpu: ProcessCpuTime): string => `${format(total(cpu) / count)} (own ${format(cpu.self / count)}, children ${format(cpu.children / count)})`;
-    console.log('\nCPU time per ticket, user + system (steadier than wall time on a busy machine; children = git, and bash for the baseline)');
+    console.log('\nCPU time per ticket, user + system (children = bash and git; for Nightshift, its resident git shell and the git it ran)');
     console.log(
       formatTable(
         ['run', 'cpu ms (own, children)'],
         [
-          ['baseline before', perTicket(cpuBefore)],
-          ['baseline after', perTicket(cpuAfter)],
+          ['baseline (bash + git)', perTicket(baselineCpu)],
           ['nightshift intake + generation', perTicket(nightshift.cpu)],
         ],
       ),
     );
-    console.log(`CPU ratio ${(total(nightshift.cpu) / baselineCpuMean).toFixed(3)} (printed for comparison; the RATIO line uses wall time)`);
+    console.log(`CPU ratio ${(total(nightshift.cpu) / total(baselineCpu)).toFixed(3)} (printed for comparison; the RATIO line uses wall time)`);
   }
+  const ratio = nightshiftMilliseconds / baselineMilliseconds;
   console.log(`\nNightshift ${format(nightshiftMilliseconds / count)} ms per ticket, baseline ${format(baselineMilliseconds / count)} ms per ticket (wall time)`);
   console.log(formatRatioLine('overhead', ratio, OVERHEAD_TARGET));
 }

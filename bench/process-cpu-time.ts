@@ -24,6 +24,25 @@ export function readProcessCpuTime(): ProcessCpuTime | undefined {
   return Number.isFinite(time.self) && Number.isFinite(time.children) ? time : undefined;
 }
 
+/**
+ * CPU milliseconds (user + system) of another process of ours plus its children it has
+ * waited for — the resident git shell and every git it ran — or undefined without /proc
+ * or once the process is gone.
+ */
+export function readOtherProcessCpuTime(processId: number): number | undefined {
+  const path = `/proc/${processId}/stat`;
+  if (!existsSync(path)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index] ?? Number.NaN), 0);
+  return Number.isFinite(ticks) ? (ticks * 1000) / clockTicksPerSecond() : undefined;
+}
+
 /** The CPU time spent between two readings, or undefined when either is missing. */
 export function cpuTimeBetween(start: ProcessCpuTime | undefined, end: ProcessCpuTime | undefined): ProcessCpuTime | undefined {
   return start === undefined || end === undefined ? undefined : { self: end.self - start.self, children: end.children - start.children };
