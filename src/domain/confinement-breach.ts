@@ -44,11 +44,16 @@ export type ConfinementBreach =
  */
 export function findConfinementBreaches(before: OutsideSnapshot, after: OutsideSnapshot, access: 'read-only' | 'edit-worktree'): ConfinementBreach[] {
   const breaches: ConfinementBreach[] = [];
-  const locations = new Set([...Object.keys(before.fingerprints), ...Object.keys(after.fingerprints)]);
-  for (const location of [...locations].sort()) {
+  const changed: string[] = [];
+  for (const location of Object.keys(before.fingerprints)) {
+    if (before.fingerprints[location] !== after.fingerprints[location]) changed.push(location);
+  }
+  for (const location of Object.keys(after.fingerprints)) {
+    if (!Object.hasOwn(before.fingerprints, location)) changed.push(location);
+  }
+  for (const location of changed.sort()) {
     const was = before.fingerprints[location];
     const is = after.fingerprints[location];
-    if (was === is) continue;
     breaches.push({ kind: 'changed-outside', location, change: was === undefined ? 'added' : is === undefined ? 'removed' : 'modified' });
   }
   if (access === 'read-only' && before.ownBranchCommit !== after.ownBranchCommit) {

@@ -93,10 +93,22 @@ function agentDecisionTrigger(plan: PlanOutput): FiredTrigger | undefined {
   };
 }
 
+/** Compiled protected-path globs: the same few patterns are checked for every ticket, and compiling is the costly part. */
+const compiledGlobs = new Map<string, (path: string) => boolean>();
+
+function compiledGlob(pattern: string): (path: string) => boolean {
+  let matches = compiledGlobs.get(pattern);
+  if (matches === undefined) {
+    matches = picomatch(pattern, { dot: true });
+    compiledGlobs.set(pattern, matches);
+  }
+  return matches;
+}
+
 function protectedPathsTrigger(files: readonly string[], patterns: readonly string[]): FiredTrigger | undefined {
   const usable = patterns.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '');
   if (usable.length === 0) return undefined;
-  const matchers = usable.map((pattern) => ({ pattern, matches: picomatch(pattern, { dot: true }) }));
+  const matchers = usable.map((pattern) => ({ pattern, matches: compiledGlob(pattern) }));
   const hits = files.flatMap((path) => {
     const matched = matchers.filter((matcher) => matcher.matches(path)).map((matcher) => matcher.pattern);
     return matched.length === 0 ? [] : [{ path, patterns: matched }];

@@ -11,6 +11,8 @@ import { writeFileAtomically } from '../../shared/write-file-atomically.js';
  */
 export class LocalFilesArtifactStore implements ArtifactStore {
   private readonly root: string;
+  /** Directories this store has made (or found) and checked, so each is made once. */
+  private readonly knownDirectories = new Set<string>();
 
   constructor(rootDirectory: string) {
     this.root = resolve(rootDirectory);
@@ -32,17 +34,33 @@ export class LocalFilesArtifactStore implements ArtifactStore {
 
   async writeText(relativePath: string, content: string): Promise<string> {
     const path = this.checkedPath(relativePath);
-    await mkdir(dirname(path), { recursive: true });
-    this.requireRealPathInside(path, relativePath);
-    await writeFileAtomically(path, content);
+    await this.withDirectory(path, relativePath, () => writeFileAtomically(path, content));
     return path;
   }
 
   async appendLine(relativePath: string, line: string): Promise<void> {
     const path = this.checkedPath(relativePath);
-    await mkdir(dirname(path), { recursive: true });
+    await this.withDirectory(path, relativePath, () => appendFile(path, line.endsWith('\n') ? line : `${line}\n`));
+  }
+
+  /**
+   * Runs `write` once the file's directory exists. A directory made once is not made again
+   * for every log line; if it has gone since (`nightshift clean`), it is made again.
+   */
+  private async withDirectory(path: string, relativePath: string, write: () => Promise<void>): Promise<void> {
+    const directory = dirname(path);
+    if (this.knownDirectories.has(directory)) {
+      try {
+        return await write();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        this.knownDirectories.delete(directory);
+      }
+    }
+    await mkdir(directory, { recursive: true });
     this.requireRealPathInside(path, relativePath);
-    await appendFile(path, line.endsWith('\n') ? line : `${line}\n`);
+    this.knownDirectories.add(directory);
+    await write();
   }
 
   async readText(relativePath: string): Promise<string | undefined> {

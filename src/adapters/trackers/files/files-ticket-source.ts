@@ -1,3 +1,4 @@
+import { lstatSync, readFileSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { composeFollowUpTicket, nextTicketIdInSequence } from '../../../domain/follow-up-ticket.js';
@@ -120,7 +121,8 @@ export class FilesTicketSource implements TicketSource {
 
   /** Removes the `readiness:` block; a ticket without one is left untouched. */
   async clearRefusal(ticketId: string): Promise<void> {
-    await this.#editEveryCopy(ticketId, (text) => editFrontMatterField(text, 'readiness', undefined));
+    // Most tickets carry no refusal: a text that never says "readiness" is left as it is, unparsed.
+    await this.#editEveryCopy(ticketId, (text) => (text.includes('readiness') ? editFrontMatterField(text, 'readiness', undefined) : text));
   }
 
   /** Sets `status:` in the ticket's front matter. */
@@ -202,12 +204,13 @@ export class FilesTicketSource implements TicketSource {
   async #editEveryCopy(ticketId: string, edit: (text: string) => string): Promise<void> {
     // A resumed run (after a crash) writes statuses before any listing in this process: list first.
     if (!this.#filesById.has(ticketId)) await this.listTickets();
+    // Ticket files are small: read synchronously, a thread-pool trip costs more than the read.
     for (const filePath of this.#filesFor(ticketId)) {
-      const text = await readFile(filePath, 'utf8');
+      const text = readFileSync(filePath, 'utf8');
       const edited = edit(text);
       if (edited === text) continue;
       // The rewritten ticket keeps the permissions of the file it replaces.
-      const { mode } = await lstat(filePath);
+      const { mode } = lstatSync(filePath);
       await writeFileAtomically(filePath, edited, { mode });
     }
   }

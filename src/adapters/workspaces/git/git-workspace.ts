@@ -10,6 +10,7 @@ import { parseNameStatus, parseNumstat, parseWorktreeList } from './git-output-p
 import type { WorktreeEntry } from './git-output-parsing.js';
 import { readWorktreeFile, removeWorktreeFile } from './worktree-files.js';
 import { takeOutsideSnapshot } from './outside-snapshot.js';
+import { InProcessRefResolver } from './in-process-ref-resolver.js';
 import { isPlainBranchName } from './plain-branch-name.js';
 import type { OutsideSnapshot } from '../../../domain/confinement-breach.js';
 import type { OutsideSnapshotRequest, PreparedWorktree } from '../../../ports/workspace.js';
@@ -52,6 +53,9 @@ export class GitWorkspace implements Workspace {
   /** Branch names already checked by git, so each is checked once per process. */
   private readonly validBranchNames = new Set<string>();
   private excludeWritten = false;
+  /** Reads refs without git for the per-ticket cases; created once the common directory is known. */
+  private refResolver: InProcessRefResolver | undefined;
+  private knownWorktreesRealPath: string | undefined;
 
   constructor(options: GitWorkspaceOptions) {
     this.repositoryRoot = resolve(options.repositoryRoot);
@@ -95,7 +99,8 @@ export class GitWorkspace implements Workspace {
     // The common case — a new ticket — costs two git processes; anything unusual takes the careful path below.
     if (!existsSync(path)) {
       await this.excludeWorktreesDirectory();
-      const start = await runGit(['rev-parse', '--verify', '--quiet', `${startPoint}^{commit}`], { cwd });
+      const known = (await this.inProcessRefs()).branchCommit(startPoint);
+      const start = known !== undefined ? { exitCode: 0, stdout: known } : await runGit(['rev-parse', '--verify', '--quiet', `${startPoint}^{commit}`], { cwd });
       if (start.exitCode === 0) {
         const commit = start.stdout.trim();
         const added = await runGit(['worktree', 'add', '--quiet', '-b', branch, path, commit], { cwd });
@@ -205,7 +210,15 @@ export class GitWorkspace implements Workspace {
 
   async headCommit(worktreePath: string): Promise<string> {
     this.requireInsideWorktrees(worktreePath);
-    return (await git(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: worktreePath })).trim();
+    return (await this.inProcessRefs()).worktreeHeadCommit(worktreePath) ?? (await git(['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: worktreePath })).trim();
+  }
+
+  private async inProcessRefs(): Promise<InProcessRefResolver> {
+    if (this.refResolver === undefined) {
+      const commonDirectory = resolve(this.repositoryRoot, (await git(['rev-parse', '--git-common-dir'], { cwd: this.repositoryRoot })).trim());
+      this.refResolver = new InProcessRefResolver(commonDirectory);
+    }
+    return this.refResolver;
   }
 
   async removeWorktree(worktreePath: string): Promise<void> {
@@ -301,10 +314,22 @@ export class GitWorkspace implements Workspace {
   }
 
   private requireInsideWorktrees(path: string): void {
-    const inside = relative(realPath(this.worktreesDirectory), realPath(resolve(path)));
+    const inside = relative(this.worktreesRealPath(), realPath(resolve(path)));
     if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
       throw new Error(`workspace: ${path} is outside the worktrees directory ${this.worktreesDirectory}; Nightshift only works in its own worktrees`);
     }
+  }
+
+  /**
+   * The worktrees directory's real path, resolved once it exists. Kept: if the directory
+   * were later swapped for a link elsewhere, paths through it would resolve elsewhere
+   * too and fail the check, which is the safe way round.
+   */
+  private worktreesRealPath(): string {
+    if (this.knownWorktreesRealPath !== undefined) return this.knownWorktreesRealPath;
+    const found = realPath(this.worktreesDirectory);
+    if (existsSync(this.worktreesDirectory)) this.knownWorktreesRealPath = found;
+    return found;
   }
 
   private async requireBranchName(branch: string): Promise<void> {

@@ -8,7 +8,7 @@ import { readGitIndex, type GitIndexEntry } from './git-index-reader.js';
 import type { WorktreeEntry } from './git-output-parsing.js';
 import { readGitRefs } from './git-ref-reader.js';
 import { SettledFileCache } from './settled-file-cache.js';
-import { lstatOrUndefined, readBytesOrUndefined, readdirEntriesOrUndefined, readdirOrEmpty, readlinkOrUndefined, readTextOrUndefined } from './quiet-file-reads.js';
+import { lstatOrUndefined, readBytesOrUndefined, readdirOrEmpty, readdirOrUndefined, readlinkOrUndefined, readTextOrUndefined } from './quiet-file-reads.js';
 
 /** What the snapshot needs from the workspace that takes it. */
 export interface OutsideSnapshotContext {
@@ -226,35 +226,38 @@ function fingerprintCheckoutInProcess(context: OutsideSnapshotContext, commonDir
   return fingerprints;
 }
 
-/** Type, size, change times and inode of a path, never following a link: any write changes it. */
+/** Type and permissions, size, change times and inode of a path, never following a link: any write changes it. */
 function statFingerprint(path: string): string {
   const stats = lstatOrUndefined(path);
-  if (stats === undefined) return 'missing';
-  return `${describeStats(stats)}:${(stats.mode & 0o7777).toString(8)}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
+  return stats === undefined ? 'missing' : `${stats.mode}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
 }
 
 /**
- * One hash over every entry of the worktree (its `.git` link left out) — path, type, size,
- * change times — or undefined past {@link MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES} entries.
+ * One hash over every entry of the worktree (its `.git` link left out) — path, type and
+ * permissions, size, change times, inode — or undefined past
+ * {@link MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES} entries. Hashed once at the end: a read-only
+ * stage takes three of these per ticket, so each entry costs one `lstat` and little else.
  */
 function fingerprintWorktreeFiles(worktreePath: string): string | undefined {
-  const hash = createHash('sha256');
+  const parts: string[] = [];
   const pending = [''];
   let walked = 0;
   while (pending.length > 0) {
     const directory = pending.pop() as string;
-    const entries = readdirEntriesOrUndefined(join(worktreePath, directory));
-    if (entries === undefined) continue;
-    for (const entry of entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))) {
-      if (directory === '' && entry.name === '.git') continue;
+    const absoluteDirectory = directory === '' ? worktreePath : `${worktreePath}${sep}${directory}`;
+    const names = readdirOrUndefined(absoluteDirectory);
+    if (names === undefined) continue;
+    for (const name of names.sort()) {
+      if (directory === '' && name === '.git') continue;
       walked += 1;
       if (walked > MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES) return undefined;
-      const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
-      hash.update(`${path}\0${statFingerprint(join(worktreePath, path))}\0`);
-      if (entry.isDirectory()) pending.push(path);
+      const path = directory === '' ? name : `${directory}${sep}${name}`;
+      const stats = lstatOrUndefined(`${absoluteDirectory}${sep}${name}`);
+      parts.push(path, stats === undefined ? 'missing' : `${stats.mode}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`);
+      if (stats?.isDirectory() === true) pending.push(path);
     }
   }
-  return hash.digest('hex');
+  return createHash('sha256').update(parts.join('\0')).digest('hex');
 }
 
 /** The symbolic links among the worktree's tracked files, from its index: no git process. */

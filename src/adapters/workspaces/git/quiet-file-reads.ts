@@ -23,6 +23,15 @@ export function readdirOrEmpty(path: string): string[] {
   }
 }
 
+/** The names in a directory, or undefined when it cannot be read. */
+export function readdirOrUndefined(path: string): string[] | undefined {
+  try {
+    return readdirSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The entries of a directory with their types, or undefined when it cannot be read. */
 export function readdirEntriesOrUndefined(path: string): Dirent[] | undefined {
   try {
