@@ -198,15 +198,8 @@ function fingerprintCheckoutInProcess(context: OutsideSnapshotContext, commonDir
   const isUnwatched = (path: string): boolean => prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
   const ownDirectory = relative(repositoryRoot, context.worktreesDirectory).split(sep)[0];
   const fingerprints: Record<string, string> = {};
-  const trackedNames = new Map<string, Set<string>>([['', new Set()]]);
+  const trackedNames = trackedNamesByDirectory(entries);
   for (const entry of entries) {
-    const parts = entry.path.split('/');
-    for (let depth = 0; depth < parts.length; depth += 1) {
-      const directory = parts.slice(0, depth).join('/');
-      let names = trackedNames.get(directory);
-      if (names === undefined) trackedNames.set(directory, (names = new Set()));
-      names.add(parts[depth] as string);
-    }
     if (isUnwatched(entry.path)) continue;
     const absolute = join(repositoryRoot, entry.path);
     fingerprints[absolute] = `tracked:${entry.mode.toString(8)}:${entry.objectId}|${statFingerprint(absolute)}`;
@@ -224,6 +217,26 @@ function fingerprintCheckoutInProcess(context: OutsideSnapshotContext, commonDir
     }
   }
   return fingerprints;
+}
+
+/** The tracked names in each directory of an index, worked out once per parsed index (the cache keeps the same array while the index stays put). */
+const trackedNamesCache = new WeakMap<readonly GitIndexEntry[], Map<string, Set<string>>>();
+
+function trackedNamesByDirectory(entries: readonly GitIndexEntry[]): Map<string, Set<string>> {
+  const known = trackedNamesCache.get(entries);
+  if (known !== undefined) return known;
+  const trackedNames = new Map<string, Set<string>>([['', new Set()]]);
+  for (const entry of entries) {
+    const parts = entry.path.split('/');
+    for (let depth = 0; depth < parts.length; depth += 1) {
+      const directory = parts.slice(0, depth).join('/');
+      let names = trackedNames.get(directory);
+      if (names === undefined) trackedNames.set(directory, (names = new Set()));
+      names.add(parts[depth] as string);
+    }
+  }
+  trackedNamesCache.set(entries, trackedNames);
+  return trackedNames;
 }
 
 /** Type and permissions, size, change times and inode of a path, never following a link: any write changes it. */
