@@ -52,6 +52,9 @@ export async function runGeneration(
   const ticketsById = new Map(tickets.map((ticket) => [ticket.id, ticket]));
   const runs = new Map((await store.listRuns(batch.id)).map((run) => [run.ticketId, run]));
   const running = new Map<string, Promise<{ ticketId: string; result: TicketWorkResult }>>();
+  // Each ticket's clean-up (worktree, agent home, log) runs on while the next one starts; all are awaited before the end.
+  const finishingTickets: Promise<void>[] = [];
+  const finishingFailures: unknown[] = [];
   let rateLimits = (await store.listBatchTransitions(batch.id)).filter((transition) => transition.event === 'pause').length;
   let budgetReason: string | undefined;
   let pauseOver: Promise<'pause-over'> | undefined;
@@ -75,7 +78,10 @@ export async function runGeneration(
       if (ticket === undefined || run === undefined) continue;
       const decision = await decisionForTicket(store, ticketId);
       const work = processTicket(dependencies, { batchId: batch.id, ticket, run, runsByTicketId: runs, control, ...(decision === undefined ? {} : { decision }) }, onProgress).then(
-        (result) => ({ ticketId, result }),
+        ({ result, finishing }) => {
+          finishingTickets.push(finishing.then(() => undefined, (error: unknown) => void finishingFailures.push(error)));
+          return { ticketId, result };
+        },
       );
       running.set(ticketId, work);
     }
@@ -111,6 +117,8 @@ export async function runGeneration(
     });
   }
 
+  await Promise.all(finishingTickets);
+  if (finishingFailures.length > 0) throw finishingFailures[0];
   const report: GenerationReport = { batchId: batch.id, runs: [...runs.values()], reapedOrphans: reaped.length };
   if (control.abortedBecause !== undefined) {
     await applyBatchEvent(dependencies, await requireBatch(dependencies, batch.id), { type: 'abort', reason: control.abortedBecause });

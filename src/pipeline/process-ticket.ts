@@ -40,14 +40,26 @@ export type TicketWorkResult =
   | { kind: 'interrupted'; run: TicketRun; reason: string };
 
 /**
+ * A ticket's outcome as soon as its run is stored, and the housekeeping that follows it
+ * (removing the worktree and the agent's home, writing out the log). The runner starts the
+ * next ticket on the outcome and awaits `finishing` before the batch's generation ends, so
+ * the next ticket's bookkeeping overlaps the last one's clean-up. `finishing` rejects only
+ * when the log could not be written.
+ */
+export interface TicketWorkOutcome {
+  result: TicketWorkResult;
+  finishing: Promise<void>;
+}
+
+/**
  * Works one ticket from wherever its run stands to the end of generation:
  * C0 → C1 → (escalation) → C2 → commit → draft MR. Each checkpoint is stored before the
  * next stage starts, so calling this again after a crash resumes, and repeats no effect.
  */
-export async function processTicket(dependencies: PipelineDependencies, work: TicketWork, onProgress: ProgressListener): Promise<TicketWorkResult> {
+export async function processTicket(dependencies: PipelineDependencies, work: TicketWork, onProgress: ProgressListener): Promise<TicketWorkOutcome> {
   const { clock } = dependencies;
   const log = new TicketLog(dependencies.artifacts, work.batchId, work.ticket.id);
-  const state = { run: work.run };
+  const state: TicketState = { run: work.run };
   const advance = async (event: TicketRunEvent): Promise<TicketRun> => {
     const from = state.run.state;
     state.run = await applyRunEvent(dependencies.store, state.run, event, clock.now());
@@ -68,12 +80,30 @@ export async function processTicket(dependencies: PipelineDependencies, work: Ti
     onProgress({ type: 'ticket-done', ticketId: work.ticket.id, state: state.run.state, detail: reason });
     result = { kind: 'settled', run: state.run };
   }
+  return { result, finishing: finishTicket(dependencies, work, log, result, state.worktreeToRemove) };
+}
+
+/** The housekeeping after a ticket's run is stored; a worktree that cannot be removed is logged, and `nightshift clean` takes it. */
+async function finishTicket(dependencies: PipelineDependencies, work: TicketWork, log: TicketLog, result: TicketWorkResult, worktreeToRemove: string | undefined): Promise<void> {
   try {
+    if (worktreeToRemove !== undefined) {
+      try {
+        await dependencies.workspace.removeWorktree(worktreeToRemove);
+      } catch (error) {
+        const message = `the worktree ${worktreeToRemove} could not be removed (\`nightshift clean\` removes it): ${error instanceof Error ? error.message : String(error)}`;
+        log.write({ type: 'error', message, at: dependencies.clock.now().toISOString() });
+      }
+    }
     if (result.kind === 'settled') await removeAgentHome(dependencies, work, log);
   } finally {
     await log.flush();
   }
-  return result;
+}
+
+/** What the stages leave for the caller: the run as stored, and a worktree to remove once it is. */
+interface TicketState {
+  run: TicketRun;
+  worktreeToRemove?: string;
 }
 
 /**
@@ -98,7 +128,7 @@ async function workStages(
   dependencies: PipelineDependencies,
   work: TicketWork,
   log: TicketLog,
-  state: { run: TicketRun },
+  state: TicketState,
   advance: (event: TicketRunEvent) => Promise<TicketRun>,
   onProgress: ProgressListener,
 ): Promise<TicketWorkResult> {
@@ -297,7 +327,7 @@ async function workStages(
     });
     await dependencies.ticketSource.updateStatus(ticket.id, report.partial ? 'partial' : 'in-review');
     await advance({ type: 'implementation-complete', partial: report.partial });
-    if (settings.removeWorktrees) await workspace.removeWorktree(worktree.path);
+    if (settings.removeWorktrees) state.worktreeToRemove = worktree.path;
   }
   return { kind: 'settled', run: state.run };
 }

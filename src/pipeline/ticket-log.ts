@@ -22,14 +22,18 @@ export class TicketLog {
   }
 
   /**
-   * Queues one record; call {@link flush} before relying on it being on disk. Records queued
-   * while an append is under way go out together in the next one: an agent streams events
-   * in bursts, and one append per burst keeps the log cheap without reordering it.
+   * Queues one record; call {@link flush} before relying on it being on disk. An append
+   * starts on the next turn of the event loop, and records queued until it starts (or while
+   * one is under way) go out together: an agent streams events in bursts and the pipeline
+   * writes a few records per step, and one append per burst keeps the log cheap without
+   * reordering it.
    */
   write(record: Record<string, unknown>): void {
     this.queued.push(JSON.stringify(maskSecretsDeep({ batchId: this.batchId, ticketId: this.ticketId, ...record })));
     if (this.queued.length > 1) return;
-    this.pending = this.pending.then(() => this.artifacts.appendLine(this.relativePath, this.queued.splice(0).join('\n')));
+    this.pending = this.pending
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => this.artifacts.appendLine(this.relativePath, this.queued.splice(0).join('\n')));
   }
 
   async flush(): Promise<void> {

@@ -140,7 +140,7 @@ export class LocalFilesArtifactStore implements ArtifactStore {
   /** Refuses a path that only stays inside the root by name while a symlink on the way leads out. */
   private requireRealPathInside(path: string, relativePath: string): void {
     if (!existsSync(this.root)) return;
-    if (!isStrictlyInside(realpathSync(this.root), realPathOfExistingPart(path))) {
+    if (!isStrictlyInside(realpathSync.native(this.root), realPathOfExistingPart(path))) {
       throw new Error(`artifact store: path ${JSON.stringify(relativePath)} leads out of ${this.root} through a symbolic link`);
     }
   }
@@ -157,7 +157,7 @@ function isStrictlyInside(parent: string, child: string): boolean {
 }
 
 function realPathOfExistingPart(path: string): string {
-  if (existsSync(path)) return realpathSync(path);
+  if (existsSync(path)) return realpathSync.native(path);
   const parent = dirname(path);
   return parent === path ? path : join(realPathOfExistingPart(parent), basename(path));
 }

@@ -349,7 +349,7 @@ function requireRevision(revision: string, field: string): void {
 /** The real path of `path`, or of its closest existing ancestor with the rest appended, so symlinks cannot hide an escape. */
 function realPath(path: string): string {
   const absolute = resolve(path);
-  if (existsSync(absolute)) return realpathSync(absolute);
+  if (existsSync(absolute)) return realpathSync.native(absolute);
   const parent = dirname(absolute);
   return parent === absolute ? absolute : join(realPath(parent), basename(absolute));
 }

@@ -191,7 +191,7 @@ function fingerprintWorktreeLink(worktreePath: string, administrative: string | 
  */
 function fingerprintCheckoutInProcess(context: OutsideSnapshotContext, commonDirectory: string, unwatched: readonly string[]): Record<string, string> | undefined {
   const { repositoryRoot } = context;
-  if (realPath(join(repositoryRoot, '.git')) !== realPath(commonDirectory)) return undefined;
+  if (!isMainWorktree(repositoryRoot, commonDirectory)) return undefined;
   const entries = readGitIndexCached(join(commonDirectory, 'index'));
   if (entries === undefined || entries.length > MAXIMUM_IN_PROCESS_TRACKED_FILES) return undefined;
   const prefixes = unwatched.map((path) => path.replace(/^\.\/+/, '').replace(/\/+$/, '')).filter((path) => path !== '' && path !== '.');
@@ -217,6 +217,19 @@ function fingerprintCheckoutInProcess(context: OutsideSnapshotContext, commonDir
     }
   }
   return fingerprints;
+}
+
+/** Whether each repository root is the main worktree of its common directory: settled once per process. */
+const mainWorktrees = new Map<string, boolean>();
+
+function isMainWorktree(repositoryRoot: string, commonDirectory: string): boolean {
+  const key = `${repositoryRoot}\0${commonDirectory}`;
+  let known = mainWorktrees.get(key);
+  if (known === undefined) {
+    known = realPath(join(repositoryRoot, '.git')) === realPath(commonDirectory);
+    mainWorktrees.set(key, known);
+  }
+  return known;
 }
 
 /** The tracked names in each directory of an index, worked out once per parsed index (the cache keeps the same array while the index stays put). */
@@ -418,7 +431,7 @@ function isInside(directory: string, path: string): boolean {
 function realPath(path: string): string {
   const absolute = resolve(path);
   try {
-    if (existsSync(absolute)) return realpathSync(absolute);
+    if (existsSync(absolute)) return realpathSync.native(absolute);
   } catch {
     // a link loop: resolve what can be resolved
   }

@@ -66,7 +66,7 @@ function isInside(root: string, path: string): boolean {
 /** The real path of `path`, or of its closest existing ancestor with the rest appended. */
 function realPath(path: string): string {
   const absolute = resolve(path);
-  if (existsSync(absolute)) return realpathSync(absolute);
+  if (existsSync(absolute)) return realpathSync.native(absolute);
   const parent = dirname(absolute);
   return parent === absolute ? absolute : join(realPath(parent), basename(absolute));
 }
