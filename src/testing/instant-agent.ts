@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Agent, AgentCapabilities, AgentEvent, AgentStageRequest, AgentStageResult, AgentUsage } from '../ports/agent.js';
 import type { ImplementationOutput, PlanOutput, ScopeOutput } from '../domain/stage-output.js';
@@ -57,7 +57,7 @@ export class InstantAgent implements Agent {
       answer = { plan: [`Write ${filePath}`], risks: [], decision_needed: null };
     } else {
       if (request.access !== 'edit-worktree') throw new Error(`instant agent: stage ${request.stage} arrived with access ${request.access}, expected edit-worktree`);
-      await writeFile(join(request.worktreePath, filePath), `Written by the instant agent for ${request.ticketId} (attempt ${request.attempt}).\n`);
+      writeFileSync(join(request.worktreePath, filePath), `Written by the instant agent for ${request.ticketId} (attempt ${request.attempt}).\n`);
       answer = { summary: `Added ${filePath}`, changes: [`Add ${filePath}`], tests_run: [], partial: false, remaining_work: [] };
     }
     onEvent({ type: 'usage', at: this.now().toISOString(), usage: { ...this.usage } });

@@ -85,6 +85,9 @@ const commonDirectories = new Map<string, string>();
  */
 export async function takeOutsideSnapshot(context: OutsideSnapshotContext, worktreePath: string, request: OutsideSnapshotRequest): Promise<OutsideSnapshot> {
   const { repositoryRoot } = context;
+  // The untracked links need a git process: started first, it runs on while the rest is read in-process.
+  const allSymlinks = request.symlinks === 'tracked' ? undefined : listSymlinks(worktreePath);
+  allSymlinks?.catch(() => undefined);
   const commonDirectory = await commonDirectoryOf(repositoryRoot);
   const fingerprints: Record<string, string> = {};
   const add = (entries: Record<string, string>): void => void Object.assign(fingerprints, entries);
@@ -105,7 +108,7 @@ export async function takeOutsideSnapshot(context: OutsideSnapshotContext, workt
     worktreeRealPath: realPath(worktreePath),
     fingerprints,
     ...(ownBranchCommit === undefined ? {} : { ownBranchCommit }),
-    symlinks: trackedSymlinks ?? (await listSymlinks(worktreePath)),
+    symlinks: trackedSymlinks ?? (await (allSymlinks ?? listSymlinks(worktreePath))),
     ...(worktreeFingerprint === undefined ? {} : { worktreeFingerprint }),
   };
 }
