@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,5 +74,20 @@ describe('GitShell', () => {
     const created = readdirSync(tmpdir()).filter((name) => name.startsWith('nightshift-git-shell-') && !before.includes(name));
     expect(created).toHaveLength(1);
     expect(readdirSync(join(tmpdir(), created[0] as string))).toEqual([]);
+  });
+
+  it('passes input that ends with a newline as a here-document, byte for byte and uninterpreted, without a file', async () => {
+    const shell = new GitShell(environment);
+    const directory = emptyDirectory();
+    await shell.run(['init', '--quiet'], { cwd: directory });
+    const before = readdirSync(tmpdir()).filter((name) => name.startsWith('nightshift-git-shell-'));
+    const hostile = "$(touch pwned) `id` ${HOME} \\\n'quoted' \"double\"\r\nEOF\n__NIGHTSHIFT_GIT_0123__\n\tindented\nünïcödé ✓\n\n";
+    const hashed = await shell.run(['hash-object', '--stdin'], { cwd: directory, input: hostile });
+    const expected = createHash('sha1').update(`blob ${Buffer.byteLength(hostile)}\0${hostile}`).digest('hex');
+    expect(hashed?.stdout.trim()).toBe(expected);
+    expect(readdirSync(directory)).not.toContain('pwned');
+    expect(readdirSync(tmpdir()).filter((name) => name.startsWith('nightshift-git-shell-'))).toEqual(before);
+    // The shell is still in step afterwards.
+    expect((await shell.run(['rev-parse', '--is-inside-work-tree'], { cwd: directory }))?.stdout).toBe('true\n');
   });
 });

@@ -36,8 +36,9 @@ interface PendingCommand {
  * address space), and a night runs git a few times per ticket: a resident shell makes
  * each git call cost what it costs in a plain script. Arguments and variables are
  * single-quoted; git's output comes back over two extra pipes, each closed off by a
- * random marker written after git exits, so no file is created per call (only a
- * command with input writes it to a private file). Commands run one at a time. When
+ * random marker written after git exits, and small input (a commit message) goes in as a
+ * quoted here-document, so no file is created per call (only large or odd input is
+ * written to a private file). Commands run one at a time. When
  * bash is missing or dies, callers fall back to spawning git.
  */
 export class GitShell {
@@ -72,11 +73,14 @@ export class GitShell {
     if (child === undefined) return undefined;
     const commandInput = child.stdin as Writable;
     const marker = `__NIGHTSHIFT_GIT_${randomBytes(16).toString('hex')}__`;
-    const inputPath = options.input === undefined || options.input === '' ? undefined : this.writeInput(options.input);
+    const input = options.input ?? '';
+    const hereDocument = input !== '' && fitsHereDocument(input, marker);
+    const inputPath = input === '' || hereDocument ? undefined : this.writeInput(input);
     const assignments = Object.entries(options.environment ?? {})
       .filter(([name]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
       .map(([name, value]) => `${name}=${quote(value)}`);
-    const redirections = `<${inputPath === undefined ? '/dev/null' : quote(inputPath)} >&${GIT_STDOUT_DESCRIPTOR} 2>&${GIT_STDERR_DESCRIPTOR} ${GIT_STDOUT_DESCRIPTOR}>&- ${GIT_STDERR_DESCRIPTOR}>&-`;
+    const standardInput = hereDocument ? `<<'${marker}'` : `<${inputPath === undefined ? '/dev/null' : quote(inputPath)}`;
+    const redirections = `${standardInput} >&${GIT_STDOUT_DESCRIPTOR} 2>&${GIT_STDERR_DESCRIPTOR} ${GIT_STDOUT_DESCRIPTOR}>&- ${GIT_STDERR_DESCRIPTOR}>&-`;
     const line = [...assignments, 'git', '-C', quote(options.cwd), ...gitArguments.map(quote), redirections].join(' ');
     const command = pending(marker);
     try {
@@ -85,7 +89,8 @@ export class GitShell {
         this.pending = command;
         setReferenced(child, true);
         commandInput.write(
-          `${line}; status=$?; printf '%s' '${marker}' >&${GIT_STDOUT_DESCRIPTOR}; printf '%s' '${marker}' >&${GIT_STDERR_DESCRIPTOR}; printf '\\n%s %d\\n' '${marker}' "$status"\n`,
+          `${line}; status=$?; printf '%s' '${marker}' >&${GIT_STDOUT_DESCRIPTOR}; printf '%s' '${marker}' >&${GIT_STDERR_DESCRIPTOR}; printf '\\n%s %d\\n' '${marker}' "$status"\n` +
+            (hereDocument ? `${input}${marker}\n` : ''),
         );
       });
       if (exitCode < 0) return undefined;
@@ -218,6 +223,18 @@ function setReferenced(child: ChildProcess, referenced: boolean): void {
     if (referenced) handle?.ref?.();
     else handle?.unref?.();
   }
+}
+
+/** Input up to this size goes to git through a here-document (a pipe in bash 5.1+), not a file. */
+const HERE_DOCUMENT_BYTES = 16_384;
+
+/**
+ * Whether `input` can reach git byte for byte as a quoted here-document closed by `marker`:
+ * its body is taken literally and always ends with a newline, so the input must end with
+ * one, hold no NUL, and never contain the (random) marker.
+ */
+function fitsHereDocument(input: string, marker: string): boolean {
+  return input.endsWith('\n') && !input.includes('\0') && !input.includes(marker) && Buffer.byteLength(input) <= HERE_DOCUMENT_BYTES;
 }
 
 /** Single-quotes a word for bash: nothing inside is interpreted. */

@@ -102,8 +102,17 @@ export async function takeOutsideSnapshot(context: OutsideSnapshotContext, workt
   for (const watched of request.watchedPaths) {
     if (isAbsolute(watched)) add(fingerprintTree(watched));
   }
-  const trackedSymlinks = request.symlinks === 'tracked' && administrative !== undefined ? listTrackedSymlinks(worktreePath, administrative) : undefined;
-  const worktreeFingerprint = request.fingerprintWorktree === true ? fingerprintWorktreeFiles(worktreePath) : undefined;
+  // Around a read-only stage the walk that fingerprints the worktree also finds its links (any new one is a change anyway).
+  const walkedSymlinks: Record<string, string> | undefined = request.symlinks === 'tracked' ? {} : undefined;
+  const worktreeFingerprint = request.fingerprintWorktree === true ? fingerprintWorktreeFiles(worktreePath, walkedSymlinks) : undefined;
+  const trackedSymlinks =
+    request.symlinks !== 'tracked'
+      ? undefined
+      : worktreeFingerprint !== undefined
+        ? walkedSymlinks
+        : administrative !== undefined
+          ? listTrackedSymlinks(worktreePath, administrative)
+          : undefined;
   return {
     worktreeRealPath: realPath(worktreePath),
     fingerprints,
@@ -266,24 +275,30 @@ function statFingerprint(path: string): string {
  * permissions, size, change times, inode — or undefined past
  * {@link MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES} entries. Hashed once at the end: a read-only
  * stage takes three of these per ticket, so each entry costs one `lstat` and little else.
+ * Given `symlinks`, it also records every link met and the real path it leads to.
  */
-function fingerprintWorktreeFiles(worktreePath: string): string | undefined {
+function fingerprintWorktreeFiles(worktreePath: string, symlinks?: Record<string, string>): string | undefined {
   const parts: string[] = [];
   const pending = [''];
   let walked = 0;
   while (pending.length > 0) {
     const directory = pending.pop() as string;
-    const absoluteDirectory = directory === '' ? worktreePath : `${worktreePath}${sep}${directory}`;
+    const absoluteDirectory = directory === '' ? worktreePath : join(worktreePath, directory);
     const names = readdirOrUndefined(absoluteDirectory);
     if (names === undefined) continue;
     for (const name of names.sort()) {
       if (directory === '' && name === '.git') continue;
       walked += 1;
       if (walked > MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES) return undefined;
-      const path = directory === '' ? name : `${directory}${sep}${name}`;
-      const stats = lstatOrUndefined(`${absoluteDirectory}${sep}${name}`);
+      const path = directory === '' ? name : `${directory}/${name}`;
+      const absolute = `${absoluteDirectory}${sep}${name}`;
+      const stats = lstatOrUndefined(absolute);
       parts.push(path, stats === undefined ? 'missing' : `${stats.mode}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`);
       if (stats?.isDirectory() === true) pending.push(path);
+      else if (symlinks !== undefined && stats?.isSymbolicLink() === true) {
+        const target = readlinkOrUndefined(absolute);
+        if (target !== undefined) symlinks[path] = realPath(resolve(absoluteDirectory, target));
+      }
     }
   }
   return createHash('sha256').update(parts.join('\0')).digest('hex');
