@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskSecretsDeep, maskSecretsInText } from './mask-secrets.js';
+import { maskSecretsDeep, maskSecretsInText, maskWithEveryRule } from './mask-secrets.js';
 
 const githubToken = ['ghp', '_', 'aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A'].join('');
 const password = ['S3cr3t!', 'Passw0rd'].join('');
@@ -33,5 +34,24 @@ describe('maskSecretsDeep', () => {
   it('masks every string of a record and keeps its shape', () => {
     const record = { type: 'tool-call', input: { content: `token = "${githubToken}"`, lines: [1, `x ${githubToken}`], ok: true, nothing: null } };
     expect(maskSecretsDeep(record)).toEqual({ type: 'tool-call', input: { content: 'token = "ghp_…(40 chars)"', lines: [1, 'x ghp_…(40 chars)'], ok: true, nothing: null } });
+  });
+});
+
+describe('the shortcut for texts that cannot hold a secret', () => {
+  const fragments = [
+    githubToken, password, 'AKIAIOSFODNN7EXAMPLEX', 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY1"', 'xoxb-1234567890-abcdefghij',
+    'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    'postgres://app:hunter2hunter2@db', 'API_KEY: "q8Zr2LmN4xV7pT1k"', 'Private-Key = "zX9!qR2#mN5$kL8@"', 'credentials: \'Tk4#pQ9!xZ2$mW7\'',
+    '-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----', 'auth_token = "Zq8#rT2!mX5pL9"', 'pwd: "Gh7$kP2!qW9z"',
+    'passwd="Xy7#Qz2!Lm9p"', 'client_secret = "Rt5!kP9#zQ2m"', 'access_key: "Mn4$Xq8!Lp2z"', 'state: queued', '2026-11-26T05:12:15.123Z', ' ', '"', "'", '=', ':', '\n', 'T-001',
+  ];
+  it('masks exactly what running every rule masks, on any mix of secrets and ordinary text', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 30 }), fc.stringMatching(/^[A-Za-z0-9_=:"' ./-]{0,40}$/)), { maxLength: 8 }), (parts) => {
+        const text = parts.join('');
+        expect(maskSecretsInText(text)).toBe(maskWithEveryRule(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

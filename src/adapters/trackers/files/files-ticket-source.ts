@@ -1,5 +1,5 @@
-import { lstatSync, readFileSync } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstatSync, readFileSync, type Stats } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { composeFollowUpTicket, nextTicketIdInSequence } from '../../../domain/follow-up-ticket.js';
 import type { Ticket } from '../../../domain/ticket.js';
@@ -77,10 +77,11 @@ export class FilesTicketSource implements TicketSource {
     const problems: TicketProblem[] = [];
     const filesById = new Map<string, string[]>();
     const followUps = new Map<string, FollowUpTicketReference>();
+    // Ticket files are small and many: read synchronously, one thread-pool trip per step would cost more than the reads.
     for (const name of names) {
       const filePath = path.join(this.#directory, name);
       const sourceReference = this.#reference(filePath);
-      const stats = await lstat(filePath).catch(() => undefined);
+      const stats = lstatOrUndefined(filePath);
       if (stats === undefined || !stats.isFile()) {
         const what = stats?.isSymbolicLink() === true ? 'a symbolic link (not followed)' : 'not a regular file';
         problems.push({ location: sourceReference, message: `skipped: ${what}`, severity: 'error' });
@@ -88,7 +89,7 @@ export class FilesTicketSource implements TicketSource {
       }
       let text: string;
       try {
-        text = await readFile(filePath, 'utf8');
+        text = readFileSync(filePath, 'utf8');
       } catch (error) {
         problems.push({ location: sourceReference, message: `cannot read: ${(error as Error).message}`, severity: 'error' });
         continue;
@@ -222,4 +223,12 @@ export class FilesTicketSource implements TicketSource {
 
 function followUpKey(originalTicketId: string, batchId: string): string {
   return JSON.stringify([originalTicketId, batchId]);
+}
+
+function lstatOrUndefined(filePath: string): Stats | undefined {
+  try {
+    return lstatSync(filePath);
+  } catch {
+    return undefined;
+  }
 }
