@@ -21,11 +21,10 @@ const GIT_STDERR_DESCRIPTOR = 4;
 /** One command in flight: what has arrived on each channel so far, and how to finish it. */
 interface PendingCommand {
   endMarker: Buffer;
-  /** The shell's own line after git exits: the marker and git's exit status. */
-  statusLine: RegExp;
+  /** How git's output ends once it exits: the marker, then git's exit status and a newline. */
+  statusEnding: RegExp;
   output: ChannelBuffer;
   errors: ChannelBuffer;
-  control: ChannelBuffer;
   exitCode: number | undefined;
   settle(exitCode: number): void;
 }
@@ -36,7 +35,8 @@ interface PendingCommand {
  * address space), and a night runs git a few times per ticket: a resident shell makes
  * each git call cost what it costs in a plain script. Arguments and variables are
  * single-quoted; git's output comes back over two extra pipes, each closed off by a
- * random marker written after git exits, and small input (a commit message) goes in as a
+ * random marker written after git exits (on standard output followed by git's exit
+ * status, so one wake-up per pipe ends a call), and small input (a commit message) goes in as a
  * quoted here-document, so no file is created per call (only large or odd input is
  * written to a private file). Commands run one at a time. When
  * bash is missing or dies, callers fall back to spawning git.
@@ -89,7 +89,7 @@ export class GitShell {
         this.pending = command;
         setReferenced(child, true);
         commandInput.write(
-          `${line}; status=$?; printf '%s' '${marker}' >&${GIT_STDOUT_DESCRIPTOR}; printf '%s' '${marker}' >&${GIT_STDERR_DESCRIPTOR}; printf '\\n%s %d\\n' '${marker}' "$status"\n` +
+          `${line}; status=$?; printf '%s' '${marker}' >&${GIT_STDERR_DESCRIPTOR}; printf '%s%d\\n' '${marker}' "$status" >&${GIT_STDOUT_DESCRIPTOR}\n` +
             (hereDocument ? `${input}${marker}\n` : ''),
         );
       });
@@ -114,7 +114,6 @@ export class GitShell {
     if (!GitShell.available()) return undefined;
     const child = spawn(BASH, ['--noprofile', '--norc'], { env: this.baseEnvironment(), stdio: ['pipe', 'pipe', 'pipe', 'pipe', 'pipe'] });
     const channels: [Readable, (command: PendingCommand) => ChannelBuffer][] = [
-      [child.stdio[1] as Readable, (command) => command.control],
       [child.stdio[GIT_STDOUT_DESCRIPTOR] as Readable, (command) => command.output],
       [child.stdio[GIT_STDERR_DESCRIPTOR] as Readable, (command) => command.errors],
     ];
@@ -126,6 +125,7 @@ export class GitShell {
         this.settleIfComplete(command);
       });
     }
+    (child.stdout as Readable).resume();
     (child.stderr as Readable).resume();
     const forget = (): void => {
       if (this.child === child) this.child = undefined;
@@ -147,12 +147,12 @@ export class GitShell {
 
   private settleIfComplete(command: PendingCommand): void {
     if (command.exitCode === undefined) {
-      const status = command.statusLine.exec(command.control.tailText());
-      if (status === null) return;
-      command.exitCode = Number(status[1]);
+      const ending = command.statusEnding.exec(command.output.tailText());
+      if (ending === null) return;
+      command.exitCode = Number(ending[1]);
+      command.output.dropEnd(ending[0].length);
     }
-    if (command.output.endsWith(command.endMarker) && command.errors.endsWith(command.endMarker)) {
-      command.output.dropEnd(command.endMarker.length);
+    if (command.errors.endsWith(command.endMarker)) {
       command.errors.dropEnd(command.endMarker.length);
       command.settle(command.exitCode);
     }
@@ -162,10 +162,9 @@ export class GitShell {
 function pending(marker: string): PendingCommand {
   return {
     endMarker: Buffer.from(marker, 'latin1'),
-    statusLine: new RegExp(`\\n${marker} (\\d+)\\n$`),
+    statusEnding: new RegExp(`${marker}(\\d+)\\n$`),
     output: new ChannelBuffer(),
     errors: new ChannelBuffer(),
-    control: new ChannelBuffer(),
     exitCode: undefined,
     settle: () => undefined,
   };
