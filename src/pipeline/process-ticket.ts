@@ -163,8 +163,9 @@ async function workStages(
     onProcessStart: (processId) =>
       void processRegistry.record({ processId, orchestratorProcessId: process.pid, batchId, ticketId: ticket.id, startedAt: clock.now().toISOString() }),
     onProcessEnd: (processId) => void processRegistry.release(processId),
+    // Kept for resuming C2 after a crash or stop, so only for an agent that can resume a session.
     onSessionStart: (stage, sessionId) => {
-      if (stage === 'C2') void dependencies.artifacts.writeText(interruptedSessionPath(batchId, ticket.id), `${JSON.stringify({ stage, sessionId })}\n`);
+      if (stage === 'C2' && agent.capabilities.resumeSession) void dependencies.artifacts.writeText(interruptedSessionPath(batchId, ticket.id), `${JSON.stringify({ stage, sessionId })}\n`);
     },
   };
 
