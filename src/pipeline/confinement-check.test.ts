@@ -84,6 +84,25 @@ describe('ConfinementCheck', () => {
     expect(result.breach).toBe(`security: during C2 the agent reached outside its worktree: symbolic link keys points outside the worktree, to ${join(home, '.ssh')}`);
   });
 
+  it('after C2, lets links that stay inside pass and ignored ones be, and flags one a commit would take, however deep', async () => {
+    const result = await check.around('C2', async () => {
+      mkdirSync(join(worktree, 'lib', 'deep'), { recursive: true });
+      symlinkSync('../src/a.js', join(worktree, 'lib', 'a.js'));
+      writeFileSync(join(worktree, '.gitignore'), 'cache/\n');
+      mkdirSync(join(worktree, 'cache'));
+      symlinkSync(join(home, '.ssh'), join(worktree, 'cache', 'ignored-keys'));
+    });
+    expect(result.breach).toBeUndefined();
+    const deeper = await check.around('C2', async () => symlinkSync(join(home, '.ssh', 'id_rsa'), join(worktree, 'lib', 'deep', 'key')));
+    expect(deeper.breach).toBe(`security: during C2 the agent reached outside its worktree: symbolic link lib/deep/key points outside the worktree, to ${join(home, '.ssh', 'id_rsa')}`);
+  });
+
+  it('flags a link that leads out made at a read-only stage, and says the worktree changed', async () => {
+    const result = await check.around('C1', async () => symlinkSync(join(home, '.ssh'), join(worktree, 'src', 'keys')));
+    expect(result.worktreeUnchanged).toBe(false);
+    expect(result.breach).toBe(`security: during C1 the agent reached outside its worktree: symbolic link src/keys points outside the worktree, to ${join(home, '.ssh')}`);
+  });
+
   it('flags a commit made at a read-only stage, which a check of uncommitted files would miss', async () => {
     const commitInWorktree = async (): Promise<void> => void fixture.git(['commit', '--allow-empty', '-qm', 'sneaky'], worktree);
     expect((await check.around('C0', commitInWorktree)).breach).toMatch(/^security: during C0 the agent reached outside its worktree: moved its own branch at a read-only stage/);

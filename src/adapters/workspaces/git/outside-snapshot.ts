@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, realpathSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { OutsideSnapshot } from '../../../domain/confinement-breach.js';
+import { isInsideDirectory } from '../../../domain/path-containment.js';
 import type { OutsideSnapshotRequest } from '../../../ports/workspace.js';
 import { git } from './git-command.js';
 import { readGitIndex, type GitIndexEntry } from './git-index-reader.js';
 import type { WorktreeEntry } from './git-output-parsing.js';
 import { readGitRefs } from './git-ref-reader.js';
 import { SettledFileCache } from './settled-file-cache.js';
-import { lstatOrUndefined, readBytesOrUndefined, readdirOrEmpty, readdirOrUndefined, readlinkOrUndefined, readTextOrUndefined } from './quiet-file-reads.js';
+import { lstatOrUndefined, readBytesOrUndefined, readdirEntriesOrUndefined, readdirOrEmpty, readdirOrUndefined, readlinkOrUndefined, readTextOrUndefined } from './quiet-file-reads.js';
 
 /** What the snapshot needs from the workspace that takes it. */
 export interface OutsideSnapshotContext {
@@ -85,10 +86,7 @@ const commonDirectories = new Map<string, string>();
  */
 export async function takeOutsideSnapshot(context: OutsideSnapshotContext, worktreePath: string, request: OutsideSnapshotRequest): Promise<OutsideSnapshot> {
   const { repositoryRoot } = context;
-  // The untracked links need a git process: started first, it runs on while the rest is read in-process.
-  const allSymlinks = request.symlinks === 'tracked' ? undefined : listSymlinks(worktreePath);
-  allSymlinks?.catch(() => undefined);
-  const commonDirectory = await commonDirectoryOf(repositoryRoot);
+  const commonDirectory = commonDirectories.get(repositoryRoot) ?? (await commonDirectoryOf(repositoryRoot));
   const fingerprints: Record<string, string> = {};
   const add = (entries: Record<string, string>): void => void Object.assign(fingerprints, entries);
 
@@ -102,22 +100,24 @@ export async function takeOutsideSnapshot(context: OutsideSnapshotContext, workt
   for (const watched of request.watchedPaths) {
     if (isAbsolute(watched)) add(fingerprintTree(watched));
   }
-  // Around a read-only stage the walk that fingerprints the worktree also finds its links (any new one is a change anyway).
-  const walkedSymlinks: Record<string, string> | undefined = request.symlinks === 'tracked' ? {} : undefined;
+  const walkedSymlinks: Record<string, string> = {};
   const worktreeFingerprint = request.fingerprintWorktree === true ? fingerprintWorktreeFiles(worktreePath, walkedSymlinks) : undefined;
-  const trackedSymlinks =
-    request.symlinks !== 'tracked'
-      ? undefined
-      : worktreeFingerprint !== undefined
-        ? walkedSymlinks
-        : administrative !== undefined
-          ? listTrackedSymlinks(worktreePath, administrative)
-          : undefined;
+  const worktreeRealPath = realPath(worktreePath);
+  let symlinks: Record<string, string> | undefined;
+  if (request.symlinks === 'tracked') {
+    // Around a read-only stage the walk that fingerprints the worktree also finds its links (any new one is a change anyway).
+    symlinks = worktreeFingerprint !== undefined ? walkedSymlinks : administrative !== undefined ? listTrackedSymlinks(worktreePath, administrative) : undefined;
+  } else {
+    // After a stage that may edit, the links a commit would take count. A walk finds every link without git; only when
+    // one leads out of the worktree (rare, and then a breach unless git ignores it) does git say which it would take.
+    const walked = worktreeFingerprint !== undefined ? walkedSymlinks : listEverySymlink(worktreePath);
+    if (walked !== undefined && Object.values(walked).every((target) => isInsideDirectory(target, worktreeRealPath))) symlinks = walked;
+  }
   return {
-    worktreeRealPath: realPath(worktreePath),
+    worktreeRealPath,
     fingerprints,
     ...(ownBranchCommit === undefined ? {} : { ownBranchCommit }),
-    symlinks: trackedSymlinks ?? (await (allSymlinks ?? listSymlinks(worktreePath))),
+    symlinks: symlinks ?? (await listSymlinks(worktreePath)),
     ...(worktreeFingerprint === undefined ? {} : { worktreeFingerprint }),
   };
 }
@@ -302,6 +302,39 @@ function fingerprintWorktreeFiles(worktreePath: string, symlinks?: Record<string
     }
   }
   return createHash('sha256').update(parts.join('\0')).digest('hex');
+}
+
+/** Past this many entries a walk for links gives up and git lists them (an agent may have installed dependencies). */
+const MAXIMUM_SYMLINK_WALK_ENTRIES = 50_000;
+
+/**
+ * Every symbolic link in the worktree (its `.git` left out), ignored ones included, and
+ * the real path each leads to; file types come from the directory listing, so only links
+ * cost a call of their own. Undefined past {@link MAXIMUM_SYMLINK_WALK_ENTRIES} entries.
+ */
+function listEverySymlink(worktreePath: string): Record<string, string> | undefined {
+  const symlinks: Record<string, string> = {};
+  const pending = [''];
+  let walked = 0;
+  while (pending.length > 0) {
+    const directory = pending.pop() as string;
+    const absoluteDirectory = directory === '' ? worktreePath : join(worktreePath, directory);
+    for (const entry of readdirEntriesOrUndefined(absoluteDirectory) ?? []) {
+      if (directory === '' && entry.name === '.git') continue;
+      walked += 1;
+      if (walked > MAXIMUM_SYMLINK_WALK_ENTRIES) return undefined;
+      const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
+      const absolute = join(absoluteDirectory, entry.name);
+      // Some file systems do not report types in listings: ask those entries directly.
+      const stats = entry.isFile() || entry.isDirectory() || entry.isSymbolicLink() ? undefined : lstatOrUndefined(absolute);
+      if (entry.isDirectory() || stats?.isDirectory() === true) pending.push(path);
+      else if (entry.isSymbolicLink() || stats?.isSymbolicLink() === true) {
+        const target = readlinkOrUndefined(absolute);
+        if (target !== undefined) symlinks[path] = realPath(resolve(absoluteDirectory, target));
+      }
+    }
+  }
+  return symlinks;
 }
 
 /** The symbolic links among the worktree's tracked files, from its index: no git process. */
