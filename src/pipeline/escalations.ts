@@ -107,5 +107,5 @@ export function formatDecision(escalation: Pick<EscalationRecord, 'question' | '
 }
 
 async function escalationsOf(store: Store, ticketId: string): Promise<EscalationRecord[]> {
-  return (await store.listEscalations()).filter((escalation) => escalation.ticketId === ticketId);
+  return store.listEscalations({ ticketId });
 }

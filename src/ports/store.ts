@@ -35,7 +35,8 @@ export interface Store {
   listCheckpoints(batchId: string, ticketId?: string): Promise<CheckpointRecord[]>;
 
   saveEscalation(escalation: EscalationRecord): Promise<void>;
-  listEscalations(filter?: { batchId?: string; open?: boolean }): Promise<EscalationRecord[]>;
+  /** Escalations in the order they were raised, narrowed by batch, ticket (across batches) and whether they are open. */
+  listEscalations(filter?: { batchId?: string; ticketId?: string; open?: boolean }): Promise<EscalationRecord[]>;
 
   saveMergeRequest(mergeRequest: MergeRequestRecord): Promise<void>;
   getMergeRequest(batchId: string, ticketId: string): Promise<MergeRequestRecord | undefined>;

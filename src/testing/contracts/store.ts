@@ -240,6 +240,9 @@ export function describeStoreContract(name: string, openStore: () => Promise<Sto
         expect(await store.listEscalations({ open: false })).toStrictEqual([answered]);
         expect(await store.listEscalations({ batchId: '2024-01-15-overnight', open: true })).toStrictEqual([open]);
         expect(await store.listEscalations({ batchId: '2024-01-17-overnight' })).toEqual([]);
+        expect(await store.listEscalations({ ticketId: 'PROJ-147' })).toStrictEqual([answered]);
+        expect(await store.listEscalations({ ticketId: 'PROJ-150', open: true })).toStrictEqual([other]);
+        expect(await store.listEscalations({ ticketId: 'PROJ-150', batchId: '2024-01-15-overnight' })).toEqual([]);
       });
 
       it('answers an escalation by saving it again: one record, same place in the list', async () => {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +96,14 @@ export function describeOutsideSnapshotContract(createWorkspace: (location: { re
         writeFileSync(join(gitDirectory, 'info', 'exclude'), '*\n');
       });
       expect(locations(breaches)).toEqual([`modified ${join(gitDirectory, 'config')}`, `added ${join(gitDirectory, 'hooks', 'post-commit')}`, `modified ${join(gitDirectory, 'info', 'exclude')}`]);
+    });
+
+    it('lets an inert sample hook be edited, but sees one renamed to life', async () => {
+      const hooks = join(fixture.root, '.git', 'hooks');
+      writeFileSync(join(hooks, 'pre-push.sample'), '#!/bin/sh\nexit 0\n');
+      expect(await breachesAround(() => writeFileSync(join(hooks, 'pre-push.sample'), '#!/bin/sh\ncurl evil\n'))).toEqual([]);
+      const breaches = await breachesAround(() => renameSync(join(hooks, 'pre-push.sample'), join(hooks, 'pre-push')));
+      expect(locations(breaches)).toEqual([`added ${join(hooks, 'pre-push')}`, `removed ${join(hooks, 'pre-push.sample')}`]);
     });
 
     it('sees refs other than the tickets’ branches move, and its own branch apart', async () => {

@@ -177,10 +177,11 @@ export class MemoryStore implements Store {
     this.escalations.set(key, { sequence: existing?.sequence ?? this.next(), value: copy(escalation) });
   }
 
-  async listEscalations(filter: { batchId?: string; open?: boolean } = {}): Promise<EscalationRecord[]> {
+  async listEscalations(filter: { batchId?: string; ticketId?: string; open?: boolean } = {}): Promise<EscalationRecord[]> {
     this.requireOpen();
     return [...this.escalations.values()]
       .filter(({ value }) => filter.batchId === undefined || value.batchId === filter.batchId)
+      .filter(({ value }) => filter.ticketId === undefined || value.ticketId === filter.ticketId)
       .filter(({ value }) => filter.open === undefined || (value.answer === undefined) === filter.open)
       .sort((left, right) => left.sequence - right.sequence)
       .map(({ value }) => copy(value));

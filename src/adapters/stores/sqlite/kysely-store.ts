@@ -205,9 +205,10 @@ export class KyselyStore implements Store {
       .execute();
   }
 
-  async listEscalations(filter: { batchId?: string; open?: boolean } = {}): Promise<EscalationRecord[]> {
+  async listEscalations(filter: { batchId?: string; ticketId?: string; open?: boolean } = {}): Promise<EscalationRecord[]> {
     let query = this.database.selectFrom('escalations').selectAll();
     if (filter.batchId !== undefined) query = query.where('batch_id', '=', filter.batchId);
+    if (filter.ticketId !== undefined) query = query.where('ticket_id', '=', filter.ticketId);
     if (filter.open === true) query = query.where('answer', 'is', null);
     if (filter.open === false) query = query.where('answer', 'is not', null);
     const rows = await query.orderBy('sequence').execute();

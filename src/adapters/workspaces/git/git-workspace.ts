@@ -180,7 +180,8 @@ export class GitWorkspace implements Workspace {
         '-c', `user.name=${author.name}`,
         '-c', `user.email=${author.email}`,
         '-c', 'commit.gpgsign=false',
-        'commit', '--no-verify', '--cleanup=whitespace', '--file=-',
+        // --quiet: no summary, whose diffstat costs a diff per commit; "nothing to commit" is still said.
+        'commit', '--quiet', '--no-verify', '--cleanup=whitespace', '--file=-',
       ],
       { cwd: worktreePath, input: message, environment: identity },
     );

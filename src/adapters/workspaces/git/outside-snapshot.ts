@@ -43,6 +43,14 @@ const CHANGING_GIT_ENTRIES = new Set([
   'gc.pid',
 ]);
 
+/**
+ * git never runs a hook whose name ends in `.sample` (`git init` copies a dozen of them): what
+ * is in one does not matter, only that it is there, since renaming one is how it would come alive.
+ */
+function isInertSampleHook(path: string): boolean {
+  return path.endsWith('.sample') && basename(dirname(path)) === 'hooks';
+}
+
 /** Inside `objects/`, only these matter: they make git read objects from elsewhere. */
 const WATCHED_OBJECT_FILES = ['info/alternates', 'info/http-alternates'];
 
@@ -135,7 +143,7 @@ function fingerprintGitDirectory(commonDirectory: string): Record<string, string
   const fingerprints: Record<string, string> = {};
   for (const name of readdirOrEmpty(commonDirectory)) {
     if (CHANGING_GIT_ENTRIES.has(name) || name.endsWith('.lock')) continue;
-    Object.assign(fingerprints, fingerprintTree(join(commonDirectory, name), (path) => path.endsWith('.lock')));
+    Object.assign(fingerprints, fingerprintTree(join(commonDirectory, name), (path) => path.endsWith('.lock'), isInertSampleHook));
   }
   for (const file of WATCHED_OBJECT_FILES) Object.assign(fingerprints, fingerprintTree(join(commonDirectory, 'objects', file)));
   return fingerprints;
@@ -403,15 +411,20 @@ function registeredWorktreePaths(commonDirectory: string): Set<string> | undefin
 
 /**
  * Fingerprints a file, a link (never followed) or every file below a directory, keyed by
- * absolute path. `skip` leaves out paths that come and go (lock files).
+ * absolute path. `skip` leaves out paths that come and go (lock files); `presenceOnly`
+ * records that a path is there without reading it (inert sample hooks).
  */
-function fingerprintTree(root: string, skip: (path: string) => boolean = () => false): Record<string, string> {
+function fingerprintTree(root: string, skip: (path: string) => boolean = () => false, presenceOnly: (path: string) => boolean = () => false): Record<string, string> {
   const fingerprints: Record<string, string> = {};
   const pending = [root];
   let walked = 0;
   while (pending.length > 0) {
     const path = pending.pop() as string;
     if (path !== root && skip(path)) continue;
+    if (path !== root && presenceOnly(path)) {
+      fingerprints[path] = 'present';
+      continue;
+    }
     const stats = lstatOrUndefined(path);
     if (stats === undefined) continue;
     walked += 1;
