@@ -10,6 +10,26 @@ export interface ProcessInside {
 }
 
 /**
+ * The process ids from `pid` up through its parents (at most `maximumDepth` steps), read
+ * from `/proc`: an agent started inside the bubblewrap sandbox is a child of the `bwrap`
+ * process Nightshift started and recorded, not that process itself.
+ */
+export function processAncestry(pid: number, maximumDepth = 16): number[] {
+  const chain: number[] = [];
+  let current = pid;
+  while (current > 1 && chain.length < maximumDepth) {
+    chain.push(current);
+    try {
+      const stat = readFileSync(`/proc/${current}/stat`, 'utf8');
+      current = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  return chain;
+}
+
+/**
  * Live processes (zombies excluded) whose working directory is `root` or inside it, or
  * whose command line names it, read from `/proc`. After a crash trial the agents ran in
  * worktrees under the repository, so anything found here was left running. Where there

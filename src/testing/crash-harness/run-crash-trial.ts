@@ -6,7 +6,7 @@ import { checkCrashOutcome, noDuplicates, type CrashDuplicates, type CrashOutcom
 import { describeKillTrigger, isKillEvent, planKills, type KillPlanOptions, type KillTrigger } from './crash-kill-plan.js';
 import { buildCrashNight } from './crash-night-scenario.js';
 import { CRASH_MODEL_KEY_VARIABLE, createCrashRepository } from './crash-repository.js';
-import { findProcessesInside } from './find-processes-inside.js';
+import { findProcessesInside, processAncestry } from './find-processes-inside.js';
 import { reapedProcessId, type NightChildLine } from './night-child-lines.js';
 import { startNightChild, type NightChildExit } from './night-child-process.js';
 
@@ -151,7 +151,8 @@ function findOrphanAgents(repositoryRoot: string): { pid: number; recorded: bool
   const recorded = new Set(existsSync(registry) ? readdirSync(registry).map((name) => Number.parseInt(name, 10)) : []);
   return findProcessesInside(repositoryRoot)
     .filter((survivor) => /claude/.test(survivor.command))
-    .map((survivor) => ({ pid: survivor.pid, recorded: recorded.has(survivor.pid) }));
+    // Recorded when Nightshift recorded it or the process it runs under (the sandbox's bwrap).
+    .map((survivor) => ({ pid: survivor.pid, recorded: processAncestry(survivor.pid).some((pid) => recorded.has(pid)) }));
 }
 
 function describeLastStep(lines: readonly NightChildLine[]): string {
