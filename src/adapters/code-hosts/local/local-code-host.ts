@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -58,7 +59,7 @@ export class LocalCodeHost implements CodeHost {
   }
 
   private async writeMergeRequest(request: DraftMergeRequestRequest): Promise<MergeRequestReference> {
-    await mkdir(this.directory, { recursive: true });
+    if (!existsSync(this.directory)) await mkdir(this.directory, { recursive: true });
     const name = await this.nameFor(request.sourceBranch);
     const descriptionFile = `${name}.md`;
     const record: LocalMergeRequestFile = {
@@ -117,7 +118,8 @@ export class LocalCodeHost implements CodeHost {
     const path = join(this.directory, `${name}.json`);
     let text: string;
     try {
-      text = await readFile(path, 'utf8');
+      // A record is a few hundred bytes: read synchronously, a thread-pool trip costs more.
+      text = readFileSync(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
