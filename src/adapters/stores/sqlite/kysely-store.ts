@@ -143,11 +143,7 @@ export class KyselyStore implements Store {
   }
 
   async applyRunTransition(run: TicketRun, transition: TicketRunTransition): Promise<void> {
-    if (run.batchId !== transition.batchId || run.ticketId !== transition.ticketId || run.state !== transition.to) {
-      throw new Error(
-        `store: run ${run.batchId}/${run.ticketId} in state "${run.state}" does not match its transition ${transition.batchId}/${transition.ticketId} → "${transition.to}"`,
-      );
-    }
+    requireRunMatchesTransition(run, transition);
     await this.database.transaction().execute(async (transaction) => {
       const row = runToRow(run, 0);
       const result = await transaction
@@ -169,12 +165,7 @@ export class KyselyStore implements Store {
       .where('batch_id', '=', transition.batchId)
       .where('ticket_id', '=', transition.ticketId)
       .executeTakeFirst();
-    const run = `${transition.batchId}/${transition.ticketId}`;
-    throw new Error(
-      current === undefined
-        ? `store: cannot apply run transition: run ${run} does not exist (was it created with its batch?)`
-        : `store: cannot apply run transition ${transition.from} → ${transition.to}: run ${run} is in state "${current.state}", not "${transition.from}"`,
-    );
+    throw missedRunUpdateError(transition, current?.state);
   }
 
   async listRunTransitions(batchId: string, ticketId?: string): Promise<TicketRunTransition[]> {
@@ -270,4 +261,23 @@ export class KyselyStore implements Store {
   async close(): Promise<void> {
     await this.database.destroy();
   }
+}
+
+/** A run and the transition stored with it must name the same run, and the transition must lead to the run's state. */
+export function requireRunMatchesTransition(run: TicketRun, transition: TicketRunTransition): void {
+  if (run.batchId !== transition.batchId || run.ticketId !== transition.ticketId || run.state !== transition.to) {
+    throw new Error(
+      `store: run ${run.batchId}/${run.ticketId} in state "${run.state}" does not match its transition ${transition.batchId}/${transition.ticketId} → "${transition.to}"`,
+    );
+  }
+}
+
+/** Why a run transition updated no row: the run is missing, or it is in another state than the transition starts from. */
+export function missedRunUpdateError(transition: TicketRunTransition, currentState: string | undefined): Error {
+  const run = `${transition.batchId}/${transition.ticketId}`;
+  return new Error(
+    currentState === undefined
+      ? `store: cannot apply run transition: run ${run} does not exist (was it created with its batch?)`
+      : `store: cannot apply run transition ${transition.from} → ${transition.to}: run ${run} is in state "${currentState}", not "${transition.from}"`,
+  );
 }

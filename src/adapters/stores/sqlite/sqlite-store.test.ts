@@ -64,6 +64,38 @@ describe('SqliteStore on disk', () => {
     }
   });
 
+  it('stores transitions and checkpoints straight, and through Kysely behind a Kysely transaction that is open (and rolls back)', async () => {
+    const store = await SqliteStore.open(join(temporaryDirectory(), 'nightshift.db'));
+    try {
+      await store.createBatch(batch, [ticket], [newTicketRun(batch.id, ticket.id, AT)]);
+      const started = transitionTicketRun(newTicketRun(batch.id, ticket.id, AT), { type: 'start' }, '2024-01-15T18:01:00.000Z');
+      if (!started.ok) throw new Error(started.error);
+      await store.applyRunTransition(started.run, started.transition);
+      const scoped = transitionTicketRun(started.run, { type: 'scope-complete' }, '2024-01-15T18:02:00.000Z');
+      if (!scoped.ok) throw new Error(scoped.error);
+      const checkpoint = { batchId: batch.id, ticketId: ticket.id, stage: 'C0' as const, attempt: 1, output: { summary: 's', files: [] }, usage: { inputTokens: 1, outputTokens: 2 }, agent: 'instant', createdAt: AT };
+      // While a Kysely transaction holds the connection, the writes must queue behind it, not slip into it:
+      // that one rolls back here, and they must survive it.
+      const database = (store as unknown as { database: Kysely<unknown> }).database;
+      let queued: Promise<unknown>[] = [];
+      await expect(
+        database.transaction().execute(async () => {
+          queued = [store.applyRunTransition(scoped.run, scoped.transition), store.saveCheckpoint(checkpoint)];
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          throw new Error('rolled back on purpose');
+        }),
+      ).rejects.toThrow('rolled back on purpose');
+      await Promise.all(queued);
+      expect(await store.getRun(batch.id, ticket.id)).toStrictEqual(scoped.run);
+      expect(await store.listRunTransitions(batch.id)).toStrictEqual([started.transition, scoped.transition]);
+      expect(await store.listCheckpoints(batch.id)).toStrictEqual([checkpoint]);
+      await expect(store.applyRunTransition(scoped.run, scoped.transition)).rejects.toThrow(/is in state "scoping"|is in state "planning"/);
+      await expect(store.saveCheckpoint({ ...checkpoint, batchId: 'no-such-batch' })).rejects.toThrow(/FOREIGN KEY/);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('keeps everything across close and reopen, and migrates only once', async () => {
     const path = join(temporaryDirectory(), 'nightshift.db');
     const first = await SqliteStore.open(path);

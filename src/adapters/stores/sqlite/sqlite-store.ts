@@ -2,9 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import { KyselyStore } from './kysely-store.js';
+import type { TicketRun, TicketRunTransition } from '../../../domain/ticket-run.js';
+import type { CheckpointRecord } from '../../../ports/store.js';
+import { KyselyStore, requireRunMatchesTransition } from './kysely-store.js';
 import type { NightshiftDatabase } from './nightshift-database.js';
 import { StatementCachingDatabase } from './statement-caching-database.js';
+import { SynchronousSqliteWrites } from './synchronous-sqlite-writes.js';
 
 /** How long a writer waits for another process's lock before SQLite reports "database is locked". */
 const BUSY_TIMEOUT_MILLISECONDS = 10_000;
@@ -19,8 +22,21 @@ export class SqliteStore extends KyselyStore {
     database: Kysely<NightshiftDatabase>,
     /** The database file, or `:memory:`. */
     readonly path: string,
+    private readonly synchronousWrites: SynchronousSqliteWrites,
   ) {
     super(database);
+  }
+
+  /** Straight on the connection when no Kysely transaction is open (see {@link SynchronousSqliteWrites}). */
+  override async applyRunTransition(run: TicketRun, transition: TicketRunTransition): Promise<void> {
+    if (!this.synchronousWrites.usable()) return super.applyRunTransition(run, transition);
+    requireRunMatchesTransition(run, transition);
+    this.synchronousWrites.applyRunTransition(run, transition);
+  }
+
+  override async saveCheckpoint(checkpoint: CheckpointRecord): Promise<void> {
+    if (!this.synchronousWrites.usable()) return super.saveCheckpoint(checkpoint);
+    this.synchronousWrites.saveCheckpoint(checkpoint);
   }
 
   /**
@@ -38,7 +54,7 @@ export class SqliteStore extends KyselyStore {
       await database.destroy();
       throw error;
     }
-    return new SqliteStore(database, location);
+    return new SqliteStore(database, location, new SynchronousSqliteWrites(connection));
   }
 }
 
