@@ -41,6 +41,11 @@ describe('transitionTicketRun', () => {
     expect(result).toMatchObject({ ok: true, transition: { from: 'queued', to: 'skipped', event: 'skip', reason: 'dependency failed', at } });
   });
 
+  it("keeps a reason's words but not the terminal colours an agent's error output carried", () => {
+    const result = transitionTicketRun(apply(newTicketRun('b', 'PROJ-1', at), { type: 'start' }), { type: 'fail', reason: 'agent crashed: \u001b[31mError:\u001b[0m quota \u001b]8;;http://x\u0007link\u001b]8;;\u0007' }, at);
+    expect(result).toMatchObject({ ok: true, run: { state: 'failed', reason: 'agent crashed: Error: quota link' }, transition: { reason: 'agent crashed: Error: quota link' } });
+  });
+
   it('refuses events that do not fit the state, as values', () => {
     const queued = newTicketRun('b', 'PROJ-1', at);
     expect(transitionTicketRun(queued, { type: 'gates-complete' }, at)).toMatchObject({ ok: false });

@@ -1,3 +1,5 @@
+import { stripAnsiEscapes } from './untrusted-text.js';
+
 /**
  * The life of one ticket inside one batch, as a pure state machine.
  * Runs change state only through {@link transitionTicketRun}; every accepted
@@ -104,11 +106,13 @@ export function transitionTicketRun(run: TicketRun, event: TicketRunEvent, at: s
   if (to === undefined) {
     return { ok: false, error: `ticket ${run.ticketId}: event "${event.type}" is not allowed in state "${run.state}"` };
   }
-  const reason = 'reason' in event ? event.reason : run.reason;
+  // Reasons often quote an agent's error output: its terminal colours and cursor codes are noise (or worse) in the store.
+  const eventReason = 'reason' in event ? stripAnsiEscapes(event.reason) : undefined;
+  const reason = eventReason ?? run.reason;
   const partial = event.type === 'implementation-complete' ? event.partial : run.partial;
   const next: TicketRun = { ...run, state: to, partial, updatedAt: at };
   if (reason !== undefined) next.reason = reason;
   const transition: TicketRunTransition = { batchId: run.batchId, ticketId: run.ticketId, from: run.state, to, event: event.type, at };
-  if ('reason' in event) transition.reason = event.reason;
+  if (eventReason !== undefined) transition.reason = eventReason;
   return { ok: true, run: next, transition };
 }
