@@ -38,17 +38,25 @@ export class ConfinementCheck {
   private lastSnapshot: OutsideSnapshot | undefined;
 
   constructor(
-    private readonly target: { workspace: Workspace; worktreePath: string; branch: string; branchPrefix: string; settings?: ConfinementSettings; log: TicketLog; clock: Clock },
+    private readonly target: {
+      workspace: Workspace;
+      worktreePath: string;
+      branch: string;
+      branchPrefix: string;
+      settings?: ConfinementSettings;
+      log: TicketLog;
+      clock: Clock;
+      /** The snapshot the workspace took as it made the worktree (see {@link firstSnapshotRequest}): the one before the first stage. */
+      initialSnapshot?: OutsideSnapshot;
+    },
   ) {
-    this.request = {
-      branch: target.branch,
-      concurrentBranchPrefix: target.branchPrefix,
-      watchedPaths: target.settings?.watchedPaths ?? [],
-      unwatchedCheckoutPaths: target.settings?.unwatchedCheckoutPaths ?? [],
-      // Other tickets' gates attach score notes, and their fresh starts stash what an earlier run left, while this stage runs.
-      unwatchedRefs: [SCORE_NOTES_REF, 'refs/stash'],
-      fingerprintWorktree: true,
-    };
+    this.request = snapshotRequest(target.branch, target.branchPrefix, target.settings);
+    this.lastSnapshot = target.initialSnapshot;
+  }
+
+  /** What to ask `prepareWorktree` for, so that the worktree comes with the snapshot before its first stage. */
+  static firstSnapshotRequest(branch: string, branchPrefix: string, settings: ConfinementSettings | undefined): OutsideSnapshotRequest {
+    return { ...snapshotRequest(branch, branchPrefix, settings), symlinks: 'tracked' };
   }
 
   /** Runs one stage between two snapshots. */
@@ -68,4 +76,16 @@ export class ConfinementCheck {
     log.write({ type: 'confinement-breach', stage, breaches, at: clock.now().toISOString() });
     return { outcome, worktreeUnchanged: unchanged, breach: describeConfinementBreaches(stage, breaches) };
   }
+}
+
+function snapshotRequest(branch: string, branchPrefix: string, settings: ConfinementSettings | undefined): OutsideSnapshotRequest {
+  return {
+    branch,
+    concurrentBranchPrefix: branchPrefix,
+    watchedPaths: settings?.watchedPaths ?? [],
+    unwatchedCheckoutPaths: settings?.unwatchedCheckoutPaths ?? [],
+    // Other tickets' gates attach score notes, and their fresh starts stash what an earlier run left, while this stage runs.
+    unwatchedRefs: [SCORE_NOTES_REF, 'refs/stash'],
+    fingerprintWorktree: true,
+  };
 }

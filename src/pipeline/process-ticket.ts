@@ -139,7 +139,13 @@ async function workStages(
   const startPoint = stackedOn ?? settings.baseBranch;
   const freshStart = state.run.state === 'queued';
   if (freshStart) await advance({ type: 'start' });
-  const worktree = await workspace.prepareWorktree({ branch: branchName, startPoint, directoryName: worktreeDirectoryNameFor(ticket.id) });
+  // A fresh worktree comes with the confinement snapshot before its first stage, read while git makes it.
+  const worktree = await workspace.prepareWorktree({
+    branch: branchName,
+    startPoint,
+    directoryName: worktreeDirectoryNameFor(ticket.id),
+    ...(freshStart ? { snapshot: ConfinementCheck.firstSnapshotRequest(branchName, settings.branchPrefix, settings.confinement) } : {}),
+  });
   const branch: TicketBranch = { branch: branchName, startPoint, worktreePath: worktree.path, ...(stackedOn === undefined ? {} : { stackedOn }) };
   log.write({ type: 'worktree', branch: branchName, startPoint, path: worktree.path, at: clock.now().toISOString() });
   if (freshStart && !worktree.created) await setAsideWhatAnEarlierRunLeft(dependencies, batchId, ticket.id, worktree.path, log);
@@ -228,7 +234,16 @@ async function workStages(
   };
 
   // Confinement: every stage runs between two snapshots of what surrounds the worktree; a difference fails the ticket as a security finding.
-  const confinement = new ConfinementCheck({ workspace, worktreePath: worktree.path, branch: branchName, branchPrefix: settings.branchPrefix, ...(settings.confinement === undefined ? {} : { settings: settings.confinement }), log, clock });
+  const confinement = new ConfinementCheck({
+    workspace,
+    worktreePath: worktree.path,
+    branch: branchName,
+    branchPrefix: settings.branchPrefix,
+    ...(settings.confinement === undefined ? {} : { settings: settings.confinement }),
+    log,
+    clock,
+    ...(worktree.outsideSnapshot === undefined ? {} : { initialSnapshot: worktree.outsideSnapshot }),
+  });
   const failForBreach = async (reason: string): Promise<TicketWorkResult> => {
     await advance({ type: 'fail', reason });
     return { kind: 'settled', run: state.run };

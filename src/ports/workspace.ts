@@ -8,8 +8,13 @@ export interface Workspace {
   /** Fails with a clear message when the directory is not a git repository. */
   checkRepository(): Promise<{ ok: true; root: string } | { ok: false; problem: string }>;
   branchExists(branch: string): Promise<boolean>;
-  /** Creates (or reopens, after a crash) the branch's worktree, starting from `startPoint`. */
-  prepareWorktree(request: { branch: string; startPoint: string; directoryName: string }): Promise<PreparedWorktree>;
+  /**
+   * Creates (or reopens, after a crash) the branch's worktree, starting from `startPoint`.
+   * With `snapshot`, a new worktree comes with its {@link snapshotOutside} snapshot, as it
+   * would be taken right after (a workspace may read the repository's side of it while it
+   * creates the worktree); a reopened one comes without.
+   */
+  prepareWorktree(request: { branch: string; startPoint: string; directoryName: string; snapshot?: OutsideSnapshotRequest }): Promise<PreparedWorktree>;
   /** Files changed in the worktree, committed or not, relative to `baseRef`. */
   changedFiles(worktreePath: string, baseRef: string): Promise<ChangedFile[]>;
   /** Paths changed in the worktree and not committed (untracked included): one cheap look, for read-only checks. */
@@ -118,6 +123,8 @@ export interface PreparedWorktree {
   path: string;
   headCommit: string;
   created: boolean;
+  /** The snapshot asked for with `snapshot`, when the worktree was new. */
+  outsideSnapshot?: OutsideSnapshot;
 }
 
 export interface CommitAuthor {

@@ -51,6 +51,20 @@ export function describeOutsideSnapshotContract(createWorkspace: (location: { re
     };
     const locations = (breaches: ConfinementBreach[]): string[] => breaches.map((breach) => (breach.kind === 'changed-outside' ? `${breach.change} ${breach.location}` : breach.kind));
 
+    it('gives a new worktree the snapshot asked for, equal to one taken right after, and none to a reopened one', async () => {
+      const asked = { ...request, branch: 'agent/PROJ-2', symlinks: 'tracked' as const, fingerprintWorktree: true };
+      const prepared = await workspace.prepareWorktree({ branch: 'agent/PROJ-2', startPoint: 'main', directoryName: 'PROJ-2', snapshot: asked });
+      expect(prepared.created).toBe(true);
+      expect(prepared.outsideSnapshot).toStrictEqual(await workspace.snapshotOutside(prepared.path, asked));
+      // An agent that then writes a hook is seen against it, as against any other snapshot.
+      writeFileSync(join(fixture.root, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\n');
+      const breaches = findConfinementBreaches(prepared.outsideSnapshot as NonNullable<typeof prepared.outsideSnapshot>, await workspace.snapshotOutside(prepared.path, asked), 'read-only');
+      expect(locations(breaches)).toEqual([`added ${join(fixture.root, '.git', 'hooks', 'pre-commit')}`]);
+      const reopened = await workspace.prepareWorktree({ branch: 'agent/PROJ-2', startPoint: 'main', directoryName: 'PROJ-2', snapshot: asked });
+      expect(reopened.created).toBe(false);
+      expect(reopened.outsideSnapshot).toBeUndefined();
+    });
+
     it('sees nothing when the agent works inside its worktree, and nothing of what Nightshift does meanwhile', async () => {
       const breaches = await breachesAround(async () => {
         writeFileSync(join(worktree, 'src/a.ts'), 'export const a = 2;\n');

@@ -9,7 +9,7 @@ import { mergeCommitIntoBranch } from './git-merge.js';
 import { parseNameStatus, parseNumstat, parseWorktreeList } from './git-output-parsing.js';
 import type { WorktreeEntry } from './git-output-parsing.js';
 import { readWorktreeFile, removeWorktreeFile } from './worktree-files.js';
-import { takeOutsideSnapshot } from './outside-snapshot.js';
+import { completeOutsideSnapshot, readRepositorySurroundings, takeOutsideSnapshot, type OutsideSnapshotContext } from './outside-snapshot.js';
 import { InProcessRefResolver } from './in-process-ref-resolver.js';
 import { isPlainBranchName } from './plain-branch-name.js';
 import type { OutsideSnapshot } from '../../../domain/confinement-breach.js';
@@ -82,7 +82,7 @@ export class GitWorkspace implements Workspace {
     return result.exitCode === 0;
   }
 
-  async prepareWorktree(request: { branch: string; startPoint: string; directoryName: string }): Promise<PreparedWorktree> {
+  async prepareWorktree(request: { branch: string; startPoint: string; directoryName: string; snapshot?: OutsideSnapshotRequest }): Promise<PreparedWorktree> {
     const { branch, startPoint, directoryName } = request;
     await this.requireBranchName(branch);
     requireRevision(startPoint, 'startPoint');
@@ -91,20 +91,29 @@ export class GitWorkspace implements Workspace {
     }
     const path = join(this.worktreesDirectory, directoryName);
     this.requireInsideWorktrees(path);
-    return serialized(this.repositoryRoot, () => this.openWorktree(branch, startPoint, path));
+    return serialized(this.repositoryRoot, () => this.openWorktree(branch, startPoint, path, request.snapshot));
   }
 
-  private async openWorktree(branch: string, startPoint: string, path: string): Promise<PreparedWorktree> {
+  private async openWorktree(branch: string, startPoint: string, path: string, snapshotRequest: OutsideSnapshotRequest | undefined): Promise<PreparedWorktree> {
     const cwd = this.repositoryRoot;
-    // The common case — a new ticket — costs two git processes; anything unusual takes the careful path below.
+    // The common case — a new ticket — costs one git process; anything unusual takes the careful path below.
     if (!existsSync(path)) {
       await this.excludeWorktreesDirectory();
       const known = (await this.inProcessRefs()).branchCommit(startPoint);
       const start = known !== undefined ? { exitCode: 0, stdout: known } : await runGit(['rev-parse', '--verify', '--quiet', `${startPoint}^{commit}`], { cwd });
       if (start.exitCode === 0) {
         const commit = start.stdout.trim();
-        const added = await runGit(['worktree', 'add', '--quiet', '-b', branch, path, commit], { cwd });
-        if (added.exitCode === 0) return { path, headCommit: commit, created: true };
+        const adding = runGit(['worktree', 'add', '--quiet', '-b', branch, path, commit], { cwd });
+        // The repository's side of the snapshot is read while git adds the worktree (a turn later, once git has started).
+        const surroundings = snapshotRequest === undefined ? undefined : afterATurn(() => readRepositorySurroundings(this.snapshotContext(), snapshotRequest));
+        surroundings?.catch(() => undefined);
+        const added = await adding;
+        if (added.exitCode === 0) {
+          if (surroundings === undefined || snapshotRequest === undefined) return { path, headCommit: commit, created: true };
+          const outsideSnapshot = await completeOutsideSnapshot(this.snapshotContext(), resolve(path), snapshotRequest, await surroundings);
+          return { path, headCommit: commit, created: true, outsideSnapshot };
+        }
+        await surroundings?.catch(() => undefined);
       }
     }
 
@@ -254,8 +263,11 @@ export class GitWorkspace implements Workspace {
   /** Serialized with the worktree bookkeeping, so that no worktree is half added or removed while it looks. */
   async snapshotOutside(worktreePath: string, request: OutsideSnapshotRequest): Promise<OutsideSnapshot> {
     this.requireInsideWorktrees(worktreePath);
-    const context = { repositoryRoot: this.repositoryRoot, worktreesDirectory: this.worktreesDirectory, listWorktrees: () => this.listWorktrees() };
-    return serialized(this.repositoryRoot, () => takeOutsideSnapshot(context, resolve(worktreePath), request));
+    return serialized(this.repositoryRoot, () => takeOutsideSnapshot(this.snapshotContext(), resolve(worktreePath), request));
+  }
+
+  private snapshotContext(): OutsideSnapshotContext {
+    return { repositoryRoot: this.repositoryRoot, worktreesDirectory: this.worktreesDirectory, listWorktrees: () => this.listWorktrees() };
   }
 
   private async deleteWorktree(path: string): Promise<void> {
@@ -339,6 +351,11 @@ export class GitWorkspace implements Workspace {
     if (!valid) throw new Error(`workspace: ${JSON.stringify(branch)} is not a valid branch name`);
     this.validBranchNames.add(branch);
   }
+}
+
+/** Runs `action` on the next turn of the event loop, so that a git command just issued has been handed to git first. */
+function afterATurn<T>(action: () => Promise<T>): Promise<T> {
+  return new Promise<void>((resolveTurn) => setImmediate(resolveTurn)).then(action);
 }
 
 function requireRevision(revision: string, field: string): void {

@@ -93,21 +93,49 @@ const commonDirectories = new Map<string, string>();
  * Must run while no worktree is being added or removed (the caller serializes it).
  */
 export async function takeOutsideSnapshot(context: OutsideSnapshotContext, worktreePath: string, request: OutsideSnapshotRequest): Promise<OutsideSnapshot> {
+  return completeOutsideSnapshot(context, worktreePath, request, await readRepositorySurroundings(context, request));
+}
+
+/** The part of a snapshot that does not depend on the worktree: see {@link readRepositorySurroundings}. */
+export interface RepositorySurroundings {
+  commonDirectory: string;
+  fingerprints: Record<string, string>;
+}
+
+/**
+ * The repository's git directory, its refs, its main checkout and the watched paths —
+ * nothing that `git worktree add` touches (it writes under `worktrees/`, `logs/` and the
+ * new branch's ref, none of them watched), so a workspace may read these while it adds
+ * the worktree the snapshot is for.
+ */
+export async function readRepositorySurroundings(context: OutsideSnapshotContext, request: OutsideSnapshotRequest): Promise<RepositorySurroundings> {
   const { repositoryRoot } = context;
   const commonDirectory = commonDirectories.get(repositoryRoot) ?? (await commonDirectoryOf(repositoryRoot));
   const fingerprints: Record<string, string> = {};
   const add = (entries: Record<string, string>): void => void Object.assign(fingerprints, entries);
-
   add(fingerprintGitDirectory(commonDirectory));
-  const { refs, ownBranchCommit } = await readRefs(repositoryRoot, commonDirectory, request);
-  add(refs);
-  const administrative = worktreeAdministrativeDirectory(worktreePath, commonDirectory);
-  add(fingerprintWorktreeLink(worktreePath, administrative));
+  add((await readRefs(repositoryRoot, commonDirectory, request)).refs);
   add((fingerprintCheckoutInProcess(context, commonDirectory, request.unwatchedCheckoutPaths)) ?? (await fingerprintCheckout(repositoryRoot, request.unwatchedCheckoutPaths)));
-  add(await fingerprintStrays(context, commonDirectory));
   for (const watched of request.watchedPaths) {
     if (isAbsolute(watched)) add(fingerprintTree(watched));
   }
+  return { commonDirectory, fingerprints };
+}
+
+/** The rest of a snapshot, once the worktree exists: its own branch, its link, the strays beside it, its files and links. */
+export async function completeOutsideSnapshot(
+  context: OutsideSnapshotContext,
+  worktreePath: string,
+  request: OutsideSnapshotRequest,
+  surroundings: RepositorySurroundings,
+): Promise<OutsideSnapshot> {
+  const { commonDirectory } = surroundings;
+  const fingerprints: Record<string, string> = { ...surroundings.fingerprints };
+  const add = (entries: Record<string, string>): void => void Object.assign(fingerprints, entries);
+  const ownBranchCommit = await readOwnBranchCommit(context.repositoryRoot, commonDirectory, request);
+  const administrative = worktreeAdministrativeDirectory(worktreePath, commonDirectory);
+  add(fingerprintWorktreeLink(worktreePath, administrative));
+  add(await fingerprintStrays(context, commonDirectory));
   const walkedSymlinks: Record<string, string> = {};
   const worktreeFingerprint = request.fingerprintWorktree === true ? fingerprintWorktreeFiles(worktreePath, walkedSymlinks) : undefined;
   const worktreeRealPath = realPath(worktreePath);
@@ -128,6 +156,13 @@ export async function takeOutsideSnapshot(context: OutsideSnapshotContext, workt
     symlinks: symlinks ?? (await listSymlinks(worktreePath)),
     ...(worktreeFingerprint === undefined ? {} : { worktreeFingerprint }),
   };
+}
+
+/** The commit of the worktree's own branch: its loose ref when there is one, otherwise as {@link readRefs} finds it. */
+async function readOwnBranchCommit(repositoryRoot: string, commonDirectory: string, request: OutsideSnapshotRequest): Promise<string | undefined> {
+  const loose = (readTextOrUndefined(join(commonDirectory, 'refs', 'heads', ...request.branch.split('/'))) ?? '').trim();
+  if (/^[0-9a-f]{40}$/.test(loose)) return loose;
+  return (await readRefs(repositoryRoot, commonDirectory, request)).ownBranchCommit;
 }
 
 async function commonDirectoryOf(repositoryRoot: string): Promise<string> {
