@@ -1,13 +1,15 @@
 import type { Agent, AgentCapabilities, AgentEvent, AgentStageRequest, AgentStageResult } from '../src/ports/agent.js';
 
 /**
- * An {@link Agent} for the overhead benchmark that wraps the instant agent and, before
- * the first stage of every `ticketsPerChunk`-th ticket, pauses Nightshift to run the next
- * chunk of the bash baseline. Nightshift and the baseline thus alternate every few
+ * An {@link Agent} for the overhead benchmark that wraps the instant agent and pauses
+ * Nightshift, before the first stage of a ticket that starts a chunk of `ticketsPerChunk`,
+ * to run chunks of the bash baseline. Nightshift and the baseline thus alternate every few
  * seconds inside one 200-ticket batch, so a slow spell of the disk (these machines have
- * many) lands on both sides instead of on whichever ran then. The pauses are timed and
- * subtracted from Nightshift's time. Chunks not run by the end (a ticket that never
- * started) are run by {@link runRemainingChunks}.
+ * many) lands on both sides instead of on whichever ran then. The order is A-B-B-A —
+ * baseline 0, Nightshift 0, Nightshift 1, baseline 1, baseline 2, Nightshift 2, … — so a
+ * disk that slows down (or speeds up) steadily through the run favours neither side. The
+ * pauses are timed and subtracted from Nightshift's time. Chunks not run by the end (the
+ * last one, or a ticket that never started) are run by {@link runRemainingChunks}.
  */
 export class BaselineInterleavingAgent implements Agent {
   readonly name: string;
@@ -36,7 +38,13 @@ export class BaselineInterleavingAgent implements Agent {
 
   async runStage(request: AgentStageRequest, onEvent: (event: AgentEvent) => void): Promise<AgentStageResult> {
     if (request.stage === 'C0' && request.attempt === 1) {
-      if (this.ticketsStarted % this.settings.ticketsPerChunk === 0) this.runNextChunk();
+      if (this.ticketsStarted % this.settings.ticketsPerChunk === 0) {
+        // Before Nightshift's chunk k (k even): the baseline chunk that closes pair k-1, then the one that opens pair k.
+        const chunk = this.ticketsStarted / this.settings.ticketsPerChunk;
+        if (chunk % 2 === 0) {
+          while (this.chunksRun < Math.min(chunk + 1, this.settings.chunkCount)) this.runNextChunk();
+        }
+      }
       this.ticketsStarted += 1;
     }
     return this.inner.runStage(request, onEvent);

@@ -32,11 +32,12 @@ rev-parse HEAD, a JSON MR record, and worktree remove when Nightshift removes it
 worktrees) on a copy of the same repository: the ratio is Nightshift's own
 overhead (Node, the store, the orchestration).
 
-The two alternate: before every --chunk-th ticket starts, Nightshift is paused
-while bash runs the next chunk of the baseline, and the pause is taken out of
-Nightshift's time. A slow spell of the disk thus lands on both sides; run back to
-back, either side could catch it alone (these machines vary by half from one
-minute to the next).
+The two alternate in chunks of --chunk tickets, in the order baseline,
+Nightshift, Nightshift, baseline, baseline, Nightshift, ... (A-B-B-A, so a disk
+that slows down or speeds up through the run favours neither side): Nightshift is
+paused while bash runs a baseline chunk, and the pause is taken out of its time.
+A slow spell of the disk thus lands on both sides; run back to back, either side
+could catch it alone (these machines vary by half from one minute to the next).
 
 Options:
   --tickets <n>         tickets in the timed run, one batch (default 200, at most 500)
