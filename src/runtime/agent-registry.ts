@@ -131,17 +131,5 @@ export function findBundledBinary(name: string, repositoryRoot: string): string 
 
 /** OpenCode, Qwen Code and pi take the same settings: any OpenAI-compatible endpoint, its key from `OPENAI_API_KEY` unless told. */
 function openAiCompatibleSettings(config: AgentConfig, environment: Record<string, string | undefined>, repositoryRoot: string, command: string, sandbox: AgentSandbox): OpenAiCompatibleAgentSettings {
-  const apiKey = config.apiKeyEnvironmentVariable === undefined ? environment.OPENAI_API_KEY : environment[config.apiKeyEnvironmentVariable];
-  return {
-    binary: config.binary ?? findBundledBinary(command, repositoryRoot),
-    ...(config.model === undefined ? {} : { model: config.model }),
-    ...(config.baseUrl === undefined ? {} : { baseUrl: config.baseUrl }),
-    ...(apiKey === undefined ? {} : { apiKey }),
-    ...(config.maxRetries === undefined ? {} : { maxRetries: config.maxRetries }),
-    extraArguments: config.extraArguments,
-    environmentAllowList: config.environmentAllowList,
-    parentEnvironment: environment,
-    workingDirectory: repositoryRoot,
-    sandbox,
-  };
+  return { binary: config.binary ?? findBundledBinary(command, repositoryRoot), ...modelAgentSettings(config, environment, repositoryRoot, sandbox, 'OPENAI_API_KEY') };
 }

@@ -47,14 +47,15 @@ export class SqliteStore extends KyselyStore {
     const location = path === ':memory:' ? path : resolve(path);
     if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
     const connection = openConnection(location);
-    const database = new Kysely<NightshiftDatabase>({ dialect: new SqliteDialect({ database: new StatementCachingDatabase(connection) }) });
+    const statements = new StatementCachingDatabase(connection);
+    const database = new Kysely<NightshiftDatabase>({ dialect: new SqliteDialect({ database: statements }) });
     try {
       await KyselyStore.migrate(database, 'sqlite', location);
     } catch (error) {
       await database.destroy();
       throw error;
     }
-    return new SqliteStore(database, location, new SynchronousSqliteWrites(connection));
+    return new SqliteStore(database, location, new SynchronousSqliteWrites(connection, statements));
   }
 }
 

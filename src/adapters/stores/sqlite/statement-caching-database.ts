@@ -17,6 +17,11 @@ export class StatementCachingDatabase implements SqliteDatabase {
   constructor(private readonly connection: Database.Database) {}
 
   prepare(sql: string): SqliteStatement {
+    return this.statement(sql);
+  }
+
+  /** The prepared statement for `sql`, as better-sqlite3 gives it (named parameters, `get`), for writes made beside Kysely. */
+  statement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       statement = this.connection.prepare(sql);

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { CheckpointRecord } from '../../../ports/store.js';
 import type { TicketRun, TicketRunTransition } from '../../../domain/ticket-run.js';
 import { missedRunUpdateError } from './kysely-store.js';
+import type { StatementCachingDatabase } from './statement-caching-database.js';
 import { checkpointToRow, runToRow, runTransitionToRow } from './store-rows.js';
 
 /**
@@ -16,9 +17,11 @@ import { checkpointToRow, runToRow, runTransitionToRow } from './store-rows.js';
  * it cannot interleave with one of Kysely's.
  */
 export class SynchronousSqliteWrites {
-  private readonly statements = new Map<string, Database.Statement>();
-
-  constructor(private readonly connection: Database.Database) {}
+  constructor(
+    private readonly connection: Database.Database,
+    /** Kysely's view of the same connection, whose prepared statements these writes share. */
+    private readonly statements: StatementCachingDatabase,
+  ) {}
 
   usable(): boolean {
     return this.connection.open && !this.connection.inTransaction;
@@ -49,11 +52,6 @@ export class SynchronousSqliteWrites {
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.connection.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.statements.statement(sql);
   }
 }

@@ -1,4 +1,4 @@
-import { lstatSync, readFileSync, type Stats } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { composeFollowUpTicket, nextTicketIdInSequence } from '../../../domain/follow-up-ticket.js';
@@ -11,6 +11,7 @@ import type {
   TicketRefusalNote,
   TicketSource,
 } from '../../../ports/ticket-source.js';
+import { lstatOrUndefined } from '../../shared/quiet-file-reads.js';
 import { writeFileAtomically } from '../../shared/write-file-atomically.js';
 import { createFileExclusively } from './create-file-exclusively.js';
 import { editFrontMatterField, readFrontMatterField } from './edit-front-matter.js';
@@ -223,12 +224,4 @@ export class FilesTicketSource implements TicketSource {
 
 function followUpKey(originalTicketId: string, batchId: string): string {
   return JSON.stringify([originalTicketId, batchId]);
-}
-
-function lstatOrUndefined(filePath: string): Stats | undefined {
-  try {
-    return lstatSync(filePath);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,4 @@
-import { readBytesOrUndefined } from './quiet-file-reads.js';
+import { readBytesOrUndefined } from '../../shared/quiet-file-reads.js';
 
 /** One entry of a git index: a tracked path, its mode and the id of its staged content. */
 export interface GitIndexEntry {

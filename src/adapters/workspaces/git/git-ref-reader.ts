@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readdirEntriesOrUndefined, readTextOrUndefined } from './quiet-file-reads.js';
+import { readdirEntriesOrUndefined, readTextOrUndefined } from '../../shared/quiet-file-reads.js';
 
 const OBJECT_ID = /^[0-9a-f]{40}$/;
 

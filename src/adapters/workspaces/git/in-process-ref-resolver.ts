@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { isPlainBranchName } from './plain-branch-name.js';
-import { readTextOrUndefined } from './quiet-file-reads.js';
+import { readTextOrUndefined } from '../../shared/quiet-file-reads.js';
 
 const OBJECT_ID = /^[0-9a-f]{40}$/;
 const MAXIMUM_SYMBOLIC_DEPTH = 5;

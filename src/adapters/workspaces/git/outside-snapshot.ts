@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, realpathSync, type Stats } from 'node:fs';
+import { existsSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { OutsideSnapshot } from '../../../domain/confinement-breach.js';
 import { isInsideDirectory } from '../../../domain/path-containment.js';
@@ -9,7 +9,7 @@ import { readGitIndex, type GitIndexEntry } from './git-index-reader.js';
 import type { WorktreeEntry } from './git-output-parsing.js';
 import { readGitRefs } from './git-ref-reader.js';
 import { SettledFileCache } from './settled-file-cache.js';
-import { lstatOrUndefined, readBytesOrUndefined, readdirEntriesOrUndefined, readdirOrEmpty, readdirOrUndefined, readlinkOrUndefined, readTextOrUndefined } from './quiet-file-reads.js';
+import { lstatOrUndefined, readBytesOrUndefined, readdirEntriesOrUndefined, readdirOrEmpty, readlinkOrUndefined, readTextOrUndefined } from '../../shared/quiet-file-reads.js';
 
 /** What the snapshot needs from the workspace that takes it. */
 export interface OutsideSnapshotContext {
@@ -110,7 +110,7 @@ export interface RepositorySurroundings {
  */
 export async function readRepositorySurroundings(context: OutsideSnapshotContext, request: OutsideSnapshotRequest): Promise<RepositorySurroundings> {
   const { repositoryRoot } = context;
-  const commonDirectory = commonDirectories.get(repositoryRoot) ?? (await commonDirectoryOf(repositoryRoot));
+  const commonDirectory = await commonDirectoryOf(repositoryRoot);
   const fingerprints: Record<string, string> = {};
   const add = (entries: Record<string, string>): void => void Object.assign(fingerprints, entries);
   add(fingerprintGitDirectory(commonDirectory));
@@ -310,7 +310,49 @@ function trackedNamesByDirectory(entries: readonly GitIndexEntry[]): Map<string,
 /** Type and permissions, size, change times and inode of a path, never following a link: any write changes it. */
 function statFingerprint(path: string): string {
   const stats = lstatOrUndefined(path);
-  return stats === undefined ? 'missing' : `${stats.mode}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
+  return stats === undefined ? 'missing' : statsFingerprint(stats);
+}
+
+function statsFingerprint(stats: Stats): string {
+  return `${stats.mode}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`;
+}
+
+/** One entry met by {@link walkWorktree}: its path relative to the worktree (with `/`) and where it is. */
+interface WalkedEntry {
+  path: string;
+  absolute: string;
+  absoluteDirectory: string;
+  entry: Dirent;
+}
+
+/**
+ * Visits every entry of the worktree but its `.git` link, directory by directory, each
+ * directory's entries in name order; `visit` says whether to go into a directory. False
+ * when the walk stopped past `maximumEntries` entries.
+ */
+function walkWorktree(worktreePath: string, maximumEntries: number, visit: (walked: WalkedEntry) => boolean): boolean {
+  const pending = [''];
+  let walked = 0;
+  while (pending.length > 0) {
+    const directory = pending.pop() as string;
+    const absoluteDirectory = directory === '' ? worktreePath : join(worktreePath, directory);
+    const entries = readdirEntriesOrUndefined(absoluteDirectory);
+    if (entries === undefined) continue;
+    for (const entry of entries.sort((left, right) => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0))) {
+      if (directory === '' && entry.name === '.git') continue;
+      walked += 1;
+      if (walked > maximumEntries) return false;
+      const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
+      if (visit({ path, absolute: join(absoluteDirectory, entry.name), absoluteDirectory, entry })) pending.push(path);
+    }
+  }
+  return true;
+}
+
+/** Records where the link at `absolute` leads, by real path; a link that cannot be read is left out. */
+function recordSymlink(symlinks: Record<string, string>, walked: WalkedEntry): void {
+  const target = readlinkOrUndefined(walked.absolute);
+  if (target !== undefined) symlinks[walked.path] = realPath(resolve(walked.absoluteDirectory, target));
 }
 
 /**
@@ -322,29 +364,13 @@ function statFingerprint(path: string): string {
  */
 function fingerprintWorktreeFiles(worktreePath: string, symlinks?: Record<string, string>): string | undefined {
   const parts: string[] = [];
-  const pending = [''];
-  let walked = 0;
-  while (pending.length > 0) {
-    const directory = pending.pop() as string;
-    const absoluteDirectory = directory === '' ? worktreePath : join(worktreePath, directory);
-    const names = readdirOrUndefined(absoluteDirectory);
-    if (names === undefined) continue;
-    for (const name of names.sort()) {
-      if (directory === '' && name === '.git') continue;
-      walked += 1;
-      if (walked > MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES) return undefined;
-      const path = directory === '' ? name : `${directory}/${name}`;
-      const absolute = `${absoluteDirectory}${sep}${name}`;
-      const stats = lstatOrUndefined(absolute);
-      parts.push(path, stats === undefined ? 'missing' : `${stats.mode}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}:${stats.ino}`);
-      if (stats?.isDirectory() === true) pending.push(path);
-      else if (symlinks !== undefined && stats?.isSymbolicLink() === true) {
-        const target = readlinkOrUndefined(absolute);
-        if (target !== undefined) symlinks[path] = realPath(resolve(absoluteDirectory, target));
-      }
-    }
-  }
-  return createHash('sha256').update(parts.join('\0')).digest('hex');
+  const complete = walkWorktree(worktreePath, MAXIMUM_WORKTREE_FINGERPRINT_ENTRIES, (walked) => {
+    const stats = lstatOrUndefined(walked.absolute);
+    parts.push(walked.path, stats === undefined ? 'missing' : statsFingerprint(stats));
+    if (symlinks !== undefined && stats?.isSymbolicLink() === true) recordSymlink(symlinks, walked);
+    return stats?.isDirectory() === true;
+  });
+  return complete ? createHash('sha256').update(parts.join('\0')).digest('hex') : undefined;
 }
 
 /** Past this many entries a walk for links gives up and git lists them (an agent may have installed dependencies). */
@@ -357,27 +383,14 @@ const MAXIMUM_SYMLINK_WALK_ENTRIES = 50_000;
  */
 function listEverySymlink(worktreePath: string): Record<string, string> | undefined {
   const symlinks: Record<string, string> = {};
-  const pending = [''];
-  let walked = 0;
-  while (pending.length > 0) {
-    const directory = pending.pop() as string;
-    const absoluteDirectory = directory === '' ? worktreePath : join(worktreePath, directory);
-    for (const entry of readdirEntriesOrUndefined(absoluteDirectory) ?? []) {
-      if (directory === '' && entry.name === '.git') continue;
-      walked += 1;
-      if (walked > MAXIMUM_SYMLINK_WALK_ENTRIES) return undefined;
-      const path = directory === '' ? entry.name : `${directory}/${entry.name}`;
-      const absolute = join(absoluteDirectory, entry.name);
-      // Some file systems do not report types in listings: ask those entries directly.
-      const stats = entry.isFile() || entry.isDirectory() || entry.isSymbolicLink() ? undefined : lstatOrUndefined(absolute);
-      if (entry.isDirectory() || stats?.isDirectory() === true) pending.push(path);
-      else if (entry.isSymbolicLink() || stats?.isSymbolicLink() === true) {
-        const target = readlinkOrUndefined(absolute);
-        if (target !== undefined) symlinks[path] = realPath(resolve(absoluteDirectory, target));
-      }
-    }
-  }
-  return symlinks;
+  const complete = walkWorktree(worktreePath, MAXIMUM_SYMLINK_WALK_ENTRIES, (walked) => {
+    const { entry } = walked;
+    // Some file systems do not report types in listings: ask those entries directly.
+    const stats = entry.isFile() || entry.isDirectory() || entry.isSymbolicLink() ? undefined : lstatOrUndefined(walked.absolute);
+    if (entry.isSymbolicLink() || stats?.isSymbolicLink() === true) recordSymlink(symlinks, walked);
+    return entry.isDirectory() || stats?.isDirectory() === true;
+  });
+  return complete ? symlinks : undefined;
 }
 
 /** The symbolic links among the worktree's tracked files, from its index: no git process. */

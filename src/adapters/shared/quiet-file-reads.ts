@@ -1,10 +1,10 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync, type Dirent, type Stats } from 'node:fs';
 
 /**
- * Synchronous file reads that answer "not there" instead of throwing. The confinement
- * snapshots make a few hundred of them per stage: awaiting each one on the thread pool
- * cost tens of milliseconds on a busy machine, while reading them at once costs about
- * one; the snapshot runs between stages, when nothing else needs the event loop.
+ * Synchronous file reads that answer "not there" instead of throwing, for the many small
+ * reads adapters make in a row (the confinement snapshots make a few hundred per stage,
+ * the files tracker one or two per ticket): awaiting each one on the thread pool cost tens
+ * of milliseconds on a busy machine, while reading them at once costs about one.
  */
 export function lstatOrUndefined(path: string): Stats | undefined {
   try {
@@ -20,15 +20,6 @@ export function readdirOrEmpty(path: string): string[] {
     return readdirSync(path);
   } catch {
     return [];
-  }
-}
-
-/** The names in a directory, or undefined when it cannot be read. */
-export function readdirOrUndefined(path: string): string[] | undefined {
-  try {
-    return readdirSync(path);
-  } catch {
-    return undefined;
   }
 }
 
