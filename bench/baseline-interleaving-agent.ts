@@ -16,6 +16,12 @@ export class BaselineInterleavingAgent implements Agent {
   readonly capabilities: AgentCapabilities;
   /** Wall time spent running baseline chunks inside Nightshift's run. */
   pausedMilliseconds = 0;
+  /**
+   * When each pause began and ended (`performance.now()`), in order: Nightshift's time
+   * between two pauses is the work of the tickets between them, which the bench pairs with
+   * the baseline chunks run at those pauses.
+   */
+  readonly pauses: { started: number; ended: number }[] = [];
   private ticketsStarted = 0;
   private chunksRun = 0;
 
@@ -41,8 +47,10 @@ export class BaselineInterleavingAgent implements Agent {
       if (this.ticketsStarted % this.settings.ticketsPerChunk === 0) {
         // Before Nightshift's chunk k (k even): the baseline chunk that closes pair k-1, then the one that opens pair k.
         const chunk = this.ticketsStarted / this.settings.ticketsPerChunk;
-        if (chunk % 2 === 0) {
+        if (chunk % 2 === 0 && this.chunksRun < Math.min(chunk + 1, this.settings.chunkCount)) {
+          const started = performance.now();
           while (this.chunksRun < Math.min(chunk + 1, this.settings.chunkCount)) this.runNextChunk();
+          this.pauses.push({ started, ended: performance.now() });
         }
       }
       this.ticketsStarted += 1;

@@ -19,6 +19,7 @@ const { values } = parseArgs({
     'repo-files': { type: 'string', default: '20' },
     'keep-worktrees': { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
+    directory: { type: 'string' },
   },
 });
 
@@ -26,8 +27,9 @@ const counterDirectory = mkdtempSync(join(tmpdir(), 'nightshift-git-counter-'));
 const counter = createGitCallCounter(counterDirectory);
 process.env.PATH = `${counter.directory}${delimiter}${process.env.PATH ?? ''}`;
 // Imported only now, so that nothing has started git before PATH names the shim.
-const { createBenchRepositories, runBaseline, runNightshift } = await import('./overhead-runs.js');
+const { createBenchRepositories, defaultBenchDirectory, runBaseline, runNightshift } = await import('./overhead-runs.js');
 const settings = {
+  directory: values.directory ?? defaultBenchDirectory(),
   parallelAgents: 1,
   removeWorktrees: !values['keep-worktrees'],
   fillerFiles: Number(values['repo-files']),

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, cpSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { gitShellProcessId, runGit } from '../src/adapters/workspaces/git/git-command.js';
@@ -24,6 +25,31 @@ export interface RepositorySettings {
   removeWorktrees: boolean;
   fillerFiles: number;
   seed: number;
+  /** The directory the repositories are made in (see {@link defaultBenchDirectory}). */
+  directory: string;
+}
+
+/**
+ * Where the overhead benchmark puts its repositories unless told: a RAM disk
+ * (`/dev/shm`) when there is a writable one, otherwise the system's temp directory.
+ *
+ * These machines' disk is ext4 without a journal, and there every new file costs a
+ * scan past the inodes deleted in the last minutes (`recently_deleted` in the kernel,
+ * seen with `perf record`): with a worktree of ~225 files made and
+ * deleted per ticket, creating a file swings from 25 µs to 950 µs within seconds, and the
+ * baseline's 25-ticket chunks from 40 to 280 ms per ticket in one run. That is the
+ * allocator, not Nightshift or git. On a RAM disk git is at its fastest, so Nightshift's
+ * own work weighs the most in the ratio, and the run repeats to within a few percent.
+ */
+export function defaultBenchDirectory(): string {
+  const ramDisk = '/dev/shm';
+  try {
+    accessSync(ramDisk, constants.W_OK);
+    if (statSync(ramDisk).isDirectory()) return ramDisk;
+  } catch {
+    // no RAM disk here
+  }
+  return tmpdir();
 }
 
 /** Identical repositories with the same ready tickets: one for Nightshift, fresh copies for the baseline. */
@@ -57,7 +83,7 @@ export function createBenchRepositories(ticketCount: number, settings: Repositor
   for (const id of ticketIds) {
     files[`tickets/${id}.md`] = ticketFileText({ id, priority: random.pick(PRIORITIES), estimatedFiles: [defaultInstantAgentFilePath(id)] });
   }
-  const fixture = createGitFixture({ files });
+  const fixture = createGitFixture({ files, temporaryDirectory: settings.directory });
   const parent = dirname(fixture.root);
   const pristine = join(parent, 'pristine-repo');
   cpSync(fixture.root, pristine, { recursive: true });
@@ -78,6 +104,8 @@ export interface NightshiftRun {
   intakeMilliseconds: number;
   /** Generation's wall time, less the time its agent spent running baseline chunks. */
   generationMilliseconds: number;
+  /** When generation started and ended (`performance.now()`), pauses included. */
+  generationWindow: { started: number; ended: number };
   /** How many tickets ended generation in each state (all `gating` when everything worked). */
   states: Map<string, number>;
   timings: Map<string, MethodTiming>;
@@ -130,6 +158,7 @@ export async function runNightshift(root: string, benchAgent: BenchAgent = insta
     return {
       intakeMilliseconds: generationStarted - intakeStarted,
       generationMilliseconds: generationEnded - generationStarted - paused,
+      generationWindow: { started: generationStarted, ended: generationEnded },
       states,
       timings,
       ...withCpu(cpu),
@@ -164,11 +193,22 @@ export interface ChunkedBaseline {
  * Writes the baseline script for each chunk of `ticketsPerChunk` tickets beside a fresh
  * copy of the repository (not timed), ready to be run chunk by chunk between Nightshift's
  * tickets. All chunks share one worktrees and one records directory, as one script would.
+ *
+ * Both lie where Nightshift keeps its own, `.nightshift/worktrees` and
+ * `.nightshift/merge-requests` inside the repository, for the disk's sake: ext4 puts a new
+ * file near its directory, and on these machines creating a file costs more the more
+ * files were deleted lately in the same block group (`recently_deleted` in `perf`).
+ * With the same layout beside each other, both sides create and delete their worktrees'
+ * files in the same part of the disk and pay alike.
  */
 export function prepareChunkedBaseline(repositories: BenchRepositories, name: string, ticketsPerChunk: number, removeWorktrees: boolean): ChunkedBaseline {
   const root = repositories.baselineRoot(name);
-  const worktrees = join(repositories.parent, `${name}-worktrees`);
-  const records = join(repositories.parent, `${name}-records`);
+  const ownDirectory = join(root, '.nightshift');
+  const worktrees = join(ownDirectory, 'worktrees');
+  const records = join(ownDirectory, 'merge-requests');
+  mkdirSync(worktrees, { recursive: true });
+  mkdirSync(records, { recursive: true });
+  writeFileSync(join(ownDirectory, '.gitignore'), '*\n');
   const scripts: string[] = [];
   for (let start = 0; start < repositories.ticketIds.length; start += ticketsPerChunk) {
     const scriptPath = join(repositories.parent, `${name}-chunk-${scripts.length}.sh`);

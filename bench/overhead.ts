@@ -1,14 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { InstantAgent } from '../src/testing/instant-agent.js';
 import { BaselineInterleavingAgent } from './baseline-interleaving-agent.js';
 import { formatRatioLine, formatTable } from './format-table.js';
+import { pairInterleavedTimes, type InterleavedPair } from './interleaved-pairs.js';
 import type { GitCallTally } from './git-call-counter.js';
 import {
   countAgentBranches,
   createBenchRepositories,
+  defaultBenchDirectory,
   measureGitSpawnCost,
   prepareChunkedBaseline,
   runNightshift,
@@ -50,6 +53,11 @@ Options:
   --keep-worktrees      generation.remove_worktrees: false (default true,
                         Nightshift's default)
   --seed <n>            seed of the tickets' priorities (default 1)
+  --directory <path>    where the repositories go (default /dev/shm, a RAM disk,
+                        when writable, else the system temp directory); e.g.
+                        --directory "\${TMPDIR:-/tmp}" to time on the disk, where
+                        this machine's file allocator makes each run swing by a
+                        third (see bench/README.md)
   --keep                keep the temp directories and print where they are
   --help                show this help
 
@@ -74,6 +82,7 @@ function readOptions(argv: string[]): OverheadOptions | undefined {
       'repo-files': { type: 'string', default: '20' },
       'keep-worktrees': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
+      directory: { type: 'string' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -94,11 +103,25 @@ function readOptions(argv: string[]): OverheadOptions | undefined {
     fillerFiles: whole('repo-files', values['repo-files'], 0, 100_000),
     removeWorktrees: !values['keep-worktrees'],
     seed: whole('seed', values.seed, 0, Number.MAX_SAFE_INTEGER),
+    directory: writableDirectory(values.directory),
     keep: values.keep,
   };
 }
 
 const format = (value: number): string => value.toFixed(2);
+
+/** The `--directory` given, checked, or the default; a bad one is a clear error, not a stack trace. */
+function writableDirectory(given: string | undefined): string {
+  if (given === undefined) return defaultBenchDirectory();
+  const directory = resolve(given);
+  try {
+    accessSync(directory, constants.W_OK);
+    if (statSync(directory).isDirectory()) return directory;
+  } catch {
+    // reported below
+  }
+  throw new Error(`overhead: --directory must be a writable directory, got ${JSON.stringify(given)}`);
+}
 
 interface GitCallCounts {
   nightshift: Map<string, GitCallTally>;
@@ -110,7 +133,20 @@ function countGitCalls(options: OverheadOptions): GitCallCounts {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'count-git-calls.ts');
   const output = execFileSync(
     process.execPath,
-    ['--import', 'tsx', script, '--tickets', String(options.countTickets), '--repo-files', String(options.fillerFiles), '--seed', String(options.seed), ...(options.removeWorktrees ? [] : ['--keep-worktrees'])],
+    [
+      '--import',
+      'tsx',
+      script,
+      '--tickets',
+      String(options.countTickets),
+      '--repo-files',
+      String(options.fillerFiles),
+      '--seed',
+      String(options.seed),
+      '--directory',
+      options.directory,
+      ...(options.removeWorktrees ? [] : ['--keep-worktrees']),
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const counts = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { nightshift: [string, GitCallTally][]; baseline: [string, GitCallTally][] };
@@ -128,6 +164,19 @@ function printGitCalls(tallies: GitCallCounts, ticketCount: number): void {
   rows.push(['total', ...cells(total(tallies.nightshift)), ...cells(total(tallies.baseline))]);
   console.log(`\nGit processes per ticket (a separate run of ${ticketCount} tickets through a counting shim on PATH; ms = time inside git itself)`);
   console.log(formatTable(['git subcommand', 'nightshift calls', 'nightshift ms', 'baseline calls', 'baseline ms'], rows));
+}
+
+/** Each A-B-B-A group side by side: if one group's ratio stands out, a spell of the machine decided it. */
+function printPairs(pairs: readonly InterleavedPair[]): void {
+  const rows = pairs.map((pair, index) => [
+    String(index),
+    String(pair.tickets),
+    format(pair.baselineMilliseconds / pair.tickets),
+    format(pair.nightshiftMilliseconds / pair.tickets),
+    (pair.nightshiftMilliseconds / pair.baselineMilliseconds).toFixed(3),
+  ]);
+  console.log(`\nA-B-B-A groups (baseline chunk, Nightshift's two chunks, baseline chunk; ms per ticket; Nightshift's time without intake)`);
+  console.log(formatTable(['group', 'tickets', 'baseline', 'nightshift', 'ratio'], rows));
 }
 
 async function main(): Promise<void> {
@@ -149,6 +198,7 @@ async function main(): Promise<void> {
   const baseline = prepareChunkedBaseline(repositories, 'baseline', options.ticketsPerChunk, options.removeWorktrees);
   let nightshift: Awaited<ReturnType<typeof runNightshift>>;
   let baselineCpu: ProcessCpuTime | undefined;
+  let pairs: InterleavedPair[];
   try {
     const agent = new BaselineInterleavingAgent(new InstantAgent(), { ticketsPerChunk: options.ticketsPerChunk, chunkCount: baseline.chunkCount, runChunk: baseline.runChunk });
     nightshift = await runNightshift(repositories.nightshiftRoot, {
@@ -158,6 +208,13 @@ async function main(): Promise<void> {
     });
     agent.runRemainingChunks();
     baselineCpu = baseline.cpu();
+    pairs = pairInterleavedTimes({
+      ticketCount: count,
+      ticketsPerChunk: options.ticketsPerChunk,
+      chunkMilliseconds: baseline.chunkMilliseconds,
+      pauses: agent.pauses,
+      generationWindow: nightshift.generationWindow,
+    });
     if (countAgentBranches(baseline.root) !== count) throw new Error(`overhead: the baseline in ${baseline.root} made ${countAgentBranches(baseline.root)} branches, expected ${count}`);
     const gating = nightshift.states.get('gating') ?? 0;
     const branches = countAgentBranches(repositories.nightshiftRoot);
@@ -174,6 +231,7 @@ async function main(): Promise<void> {
   const chunkPerTicket = baseline.chunkMilliseconds.map((milliseconds, index) => milliseconds / Math.min(options.ticketsPerChunk, count - index * options.ticketsPerChunk));
   console.log(
     `Overhead per ticket: ${count} independent tickets in one batch, parallel_agents ${options.parallelAgents}, remove_worktrees ${options.removeWorktrees}, ${options.fillerFiles} filler files, instant agent; ` +
+      `repositories in ${options.directory}${options.directory === '/dev/shm' ? ' (a RAM disk: see --help)' : ''}; ` +
       `the baseline ran in ${baseline.chunkCount} chunks of ${options.ticketsPerChunk} between Nightshift's tickets\n`,
   );
   console.log(
@@ -188,6 +246,7 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`Baseline ms per ticket by chunk, in order (how much the machine varied): ${chunkPerTicket.map(format).join(', ')}`);
+  printPairs(pairs);
 
   const portRows = [...nightshift.timings.entries()]
     .sort((left, right) => right[1].milliseconds - left[1].milliseconds)

@@ -11,6 +11,8 @@ export interface GitFixtureOptions {
   files: Record<string, string>;
   /** The branch the initial commit is on; `main` unless told. */
   branch?: string;
+  /** Where the fresh temp directory is made; the system's temp directory unless told (benchmarks pick their disk). */
+  temporaryDirectory?: string;
 }
 
 export interface GitFixture {
@@ -29,7 +31,7 @@ export interface GitFixture {
  * commit, for tests that need git (which should be real, never mocked).
  */
 export function createGitFixture(options: GitFixtureOptions): GitFixture {
-  const parent = realpathSync(mkdtempSync(join(tmpdir(), 'nightshift-git-')));
+  const parent = realpathSync(mkdtempSync(join(options.temporaryDirectory ?? tmpdir(), 'nightshift-git-')));
   const root = join(parent, 'repo');
   mkdirSync(root);
   const run = (gitArguments: string[], cwd: string = root): string =>
