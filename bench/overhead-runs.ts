@@ -43,13 +43,17 @@ export interface RepositorySettings {
  */
 export function defaultBenchDirectory(): string {
   const ramDisk = '/dev/shm';
+  return isWritableDirectory(ramDisk) ? ramDisk : tmpdir();
+}
+
+/** Whether `path` is a directory this process may create files in. */
+export function isWritableDirectory(path: string): boolean {
   try {
-    accessSync(ramDisk, constants.W_OK);
-    if (statSync(ramDisk).isDirectory()) return ramDisk;
+    accessSync(path, constants.W_OK);
+    return statSync(path).isDirectory();
   } catch {
-    // no RAM disk here
+    return false;
   }
-  return tmpdir();
 }
 
 /** Identical repositories with the same ready tickets: one for Nightshift, fresh copies for the baseline. */

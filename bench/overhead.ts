@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -12,6 +11,7 @@ import {
   countAgentBranches,
   createBenchRepositories,
   defaultBenchDirectory,
+  isWritableDirectory,
   measureGitSpawnCost,
   prepareChunkedBaseline,
   runNightshift,
@@ -114,12 +114,7 @@ const format = (value: number): string => value.toFixed(2);
 function writableDirectory(given: string | undefined): string {
   if (given === undefined) return defaultBenchDirectory();
   const directory = resolve(given);
-  try {
-    accessSync(directory, constants.W_OK);
-    if (statSync(directory).isDirectory()) return directory;
-  } catch {
-    // reported below
-  }
+  if (isWritableDirectory(directory)) return directory;
   throw new Error(`overhead: --directory must be a writable directory, got ${JSON.stringify(given)}`);
 }
 
