@@ -158,7 +158,10 @@ export async function completeOutsideSnapshot(
   };
 }
 
-/** The commit of the worktree's own branch: its loose ref when there is one, otherwise as {@link readRefs} finds it. */
+/**
+ * The commit of the worktree's own branch: its loose ref when there is one (the common
+ * case, one small read), otherwise as {@link readRefs} finds it (packed, or through git).
+ */
 async function readOwnBranchCommit(repositoryRoot: string, commonDirectory: string, request: OutsideSnapshotRequest): Promise<string | undefined> {
   const loose = (readTextOrUndefined(join(commonDirectory, 'refs', 'heads', ...request.branch.split('/'))) ?? '').trim();
   if (/^[0-9a-f]{40}$/.test(loose)) return loose;
@@ -191,26 +194,22 @@ async function readRefs(repositoryRoot: string, commonDirectory: string, request
   // The other tickets' branches are not watched: their directory is not even read, but the own branch may live in it.
   const concurrentDirectory = concurrent?.endsWith('/') ? concurrent.slice(0, -1) : undefined;
   const inProcess = readGitRefs(commonDirectory, (directory) => directory === concurrentDirectory);
-  let all: Map<string, string>;
-  let ownBranchCommit: string | undefined;
-  if (inProcess !== undefined) {
-    all = inProcess;
-    const ownLoose = ((readTextOrUndefined(join(commonDirectory, ownRef)) ?? '')).trim();
-    ownBranchCommit = /^[0-9a-f]{40}$/.test(ownLoose) ? ownLoose : all.get(ownRef);
-  } else {
-    const output = await git(['for-each-ref', '--format=%(refname)%00%(objectname)'], { cwd: repositoryRoot });
-    all = new Map(output.split('\n').flatMap((line) => {
-      const [name, commit] = line.split('\0');
-      return name === undefined || commit === undefined || name === '' ? [] : [[name, commit] as [string, string]];
-    }));
-    ownBranchCommit = all.get(ownRef);
-  }
+  const all = inProcess ?? (await listRefsWithGit(repositoryRoot));
+  const ownBranchCommit = all.get(ownRef);
   const refs: Record<string, string> = {};
   for (const [name, commit] of all) {
     if (name === ownRef || unwatched.has(name)) continue;
     if (concurrent === undefined || !name.startsWith(concurrent)) refs[`ref ${name}`] = commit;
   }
   return { refs, ...(ownBranchCommit === undefined ? {} : { ownBranchCommit }) };
+}
+
+async function listRefsWithGit(repositoryRoot: string): Promise<Map<string, string>> {
+  const output = await git(['for-each-ref', '--format=%(refname)%00%(objectname)'], { cwd: repositoryRoot });
+  return new Map(output.split('\n').flatMap((line) => {
+    const [name, commit] = line.split('\0');
+    return name === undefined || commit === undefined || name === '' ? [] : [[name, commit] as [string, string]];
+  }));
 }
 
 /** The worktree's own git directory (`.git/worktrees/<name>`), when its `.git` file names one inside the repository. */
